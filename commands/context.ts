@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { assertConfigValid, type LoadedConfig, loadConfig } from '../src/config/load.js';
+import type { Config } from '../src/config/schema.js';
+import { ExitCode } from '../src/errors.js';
+import { detectTerminal, type Terminal } from '../src/ui/terminal.js';
+
+export interface GlobalOptions {
+  json?: boolean;
+  verbose?: boolean;
+  config?: string;
+  envFile?: string;
+  profile?: string;
+}
+
+export interface CommandContext {
+  options: Record<string, unknown> & GlobalOptions;
+  terminal: Terminal;
+  /** Cancelled on the first Ctrl-C; long operations watch it and clean up. */
+  signal: AbortSignal;
+  /** Loads config with this command's flags on top; throws ConfigError (78) on error findings. */
+  config(): Promise<Config>;
+  loadConfig(): Promise<LoadedConfig>;
+  /** A line for people on stderr (never stdout, which belongs to results). */
+  info(message: string): void;
+}
+
+let interruptController: AbortController | undefined;
+
+/** One AbortController per process, aborted on SIGINT; a second Ctrl-C exits at once with 130. */
+export function interruptSignal(): AbortSignal {
+  if (!interruptController) {
+    const controller = new AbortController();
+    interruptController = controller;
+    process.on('SIGINT', () => {
+      if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+      process.exitCode = ExitCode.interrupted;
+      controller.abort();
+    });
+  }
+  return interruptController.signal;
+}
+
+export function commandContext(command: Command): CommandContext {
+  const options = command.optsWithGlobals() as CommandContext['options'];
+  const terminal = detectTerminal({ json: options.json, verbose: options.verbose });
+  let loaded: Promise<LoadedConfig> | undefined;
+  const load = (): Promise<LoadedConfig> => {
+    loaded ??= loadConfig({ flags: options, configFile: options.config, envFile: options.envFile });
+    return loaded;
+  };
+  return {
+    options,
+    terminal,
+    signal: interruptSignal(),
+    loadConfig: load,
+    config: async () => assertConfigValid(await load()),
+    info: (message) => {
+      if (!terminal.json) process.stderr.write(`${message}\n`);
+    },
+  };
+}

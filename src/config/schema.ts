@@ -1,0 +1,363 @@
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { Secret } from './secret.js';
+
+/**
+ * Every setting mcpops reads, in one place: its type and default (zod), the environment
+ * variables that feed it (first listed wins over later aliases), the flag that overrides it,
+ * and whether it is a secret. Config-file keys are the setting names.
+ */
+export interface SettingMeta {
+  env: string[];
+  flag?: string;
+  secret?: boolean;
+  description: string;
+}
+
+type SettingDef<S extends z.ZodType, M extends SettingMeta> = M & { schema: S };
+
+function setting<S extends z.ZodType, const M extends SettingMeta>(schema: S, meta: M): SettingDef<S, M> {
+  return { schema, ...meta };
+}
+
+const cpus = availableParallelism();
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+export const booleanSetting = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
+  .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes', 'on'].includes(v)));
+const port = int(1, 65535);
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+export const settings = {
+  profile: setting(z.enum(['dev', 'prod']).default('dev'), {
+    env: ['MCPOPS_PROFILE'],
+    flag: 'profile',
+    description: 'dev or prod; prod tightens the rules (no embedded database, auth on, TLS, no .env secrets)',
+  }),
+  logLevel: setting(z.enum(['debug', 'info', 'warn', 'error']).default('info'), {
+    env: ['LOG_LEVEL', 'MCPOPS_LOG_LEVEL'],
+    description: 'structured log level (stderr)',
+  }),
+
+  // Database
+  databaseUrl: setting(z.string().optional(), {
+    env: ['DATABASE_URL', 'MCPOPS_DATABASE_URL'],
+    flag: 'databaseUrl',
+    secret: true,
+    description:
+      'PostgreSQL URL; wins over the POSTGRES_* parts; unset (and no POSTGRES_HOST) means the embedded database',
+  }),
+  postgresHost: setting(z.string().min(1).optional(), {
+    env: ['POSTGRES_HOST', 'POSTGRES_DB_HOST'],
+    description: 'PostgreSQL host (used when DATABASE_URL is not set)',
+  }),
+  postgresPort: setting(port.default(5432), {
+    env: ['POSTGRES_PORT', 'POSTGRES_DB_PORT'],
+    description: 'PostgreSQL port',
+  }),
+  postgresDb: setting(z.string().min(1).default('zava'), {
+    env: ['POSTGRES_DB'],
+    description: 'database name',
+  }),
+  postgresUser: setting(z.string().min(1).optional(), { env: ['POSTGRES_USER'], description: 'login role' }),
+  postgresPassword: setting(z.string().optional(), {
+    env: ['POSTGRES_PASSWORD'],
+    secret: true,
+    description: 'login password',
+  }),
+  postgresSslMode: setting(
+    z.enum(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']).default('prefer'),
+    {
+      env: ['POSTGRES_SSLMODE', 'PGSSLMODE'],
+      description: 'TLS to the database; prod requires require or stricter unless the host is loopback',
+    },
+  ),
+  applicationName: setting(z.string().min(1).default('mcpops'), {
+    env: ['POSTGRES_APPLICATION_NAME'],
+    description: 'application_name reported to PostgreSQL',
+  }),
+  readReplicaUrl: setting(z.string().optional(), {
+    env: ['DATABASE_READ_URL'],
+    secret: true,
+    description: 'optional read-replica URL for serve queries',
+  }),
+  serveRole: setting(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('zava_reader'),
+    {
+      env: ['MCPOPS_SERVE_ROLE'],
+      description: 'NOLOGIN reader role every serve call switches to (SET LOCAL ROLE)',
+    },
+  ),
+  serveLoginRole: setting(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/)
+      .default('zava_serve'),
+    {
+      env: ['MCPOPS_SERVE_LOGIN_ROLE'],
+      description: 'login role db init creates for serve; it can only become the reader role',
+    },
+  ),
+  serveLoginPassword: setting(z.string().optional(), {
+    env: ['MCPOPS_SERVE_PASSWORD'],
+    secret: true,
+    description: 'password db init sets on the serve login role',
+  }),
+  poolMin: setting(int(0, 1000).default(Math.max(2, cpus)), {
+    env: ['MCPOPS_POOL_MIN'],
+    description: 'pool minimum, default max(2, cpus)',
+  }),
+  poolMax: setting(int(1, 1000).default(Math.min(20, cpus * 4)), {
+    env: ['MCPOPS_POOL_MAX'],
+    description: 'pool maximum, default min(20, cpus × 4)',
+  }),
+  poolIdleSeconds: setting(int(1).default(300), {
+    env: ['MCPOPS_POOL_IDLE_SECONDS'],
+    description: 'idle lifetime',
+  }),
+  poolMaxUses: setting(int(1).default(50_000), {
+    env: ['MCPOPS_POOL_MAX_USES'],
+    description: 'recycle a connection after this many queries',
+  }),
+  statementTimeoutMs: setting(int(1).default(30_000), {
+    env: ['MCPOPS_STATEMENT_TIMEOUT_MS'],
+    description: 'statement timeout per call',
+  }),
+  workMem: setting(
+    z
+      .string()
+      .regex(/^\d+(kB|MB|GB)$/)
+      .default('8MB'),
+    {
+      env: ['MCPOPS_WORK_MEM'],
+      description: 'work_mem per session',
+    },
+  ),
+
+  // Embedded database
+  embeddedDir: setting(
+    z
+      .string()
+      .min(1)
+      .default(join(homedir(), '.mcpops', 'embedded')),
+    {
+      env: ['MCPOPS_EMBEDDED_DIR'],
+      flag: 'embeddedDir',
+      description: 'data directory of the embedded PGlite database',
+    },
+  ),
+  embeddedScale: setting(z.enum(['tiny', 'small', 'medium', 'full']).default('small'), {
+    env: ['MCPOPS_EMBEDDED_SCALE'],
+    description: 'sample-data scale loaded into a new embedded database',
+  }),
+
+  // serve
+  maxRows: setting(int(1, 1_000_000).default(1000), {
+    env: ['MCPOPS_MAX_ROWS'],
+    description: 'rows returned per query',
+  }),
+  maxBytes: setting(int(1024).default(1_048_576), {
+    env: ['MCPOPS_MAX_BYTES'],
+    description: 'bytes returned per query',
+  }),
+  httpHost: setting(z.string().min(1).default('127.0.0.1'), {
+    env: ['MCPOPS_HTTP_HOST'],
+    flag: 'host',
+    description: 'HTTP bind address',
+  }),
+  httpPort: setting(int(0, 65535).default(8000), {
+    env: ['MCPOPS_HTTP_PORT', 'PORT'],
+    flag: 'port',
+    description: 'HTTP port',
+  }),
+  allowedHosts: setting(z.string().optional(), {
+    env: ['MCPOPS_ALLOWED_HOSTS'],
+    description: 'comma-separated Host header values accepted (default: loopback names)',
+  }),
+  allowedOrigins: setting(z.string().optional(), {
+    env: ['MCPOPS_ALLOWED_ORIGINS'],
+    description: 'comma-separated Origins accepted and allowed by CORS (default: none)',
+  }),
+  authMode: setting(z.enum(['none', 'jwt']).default('none'), {
+    env: ['MCPOPS_AUTH'],
+    flag: 'auth',
+    description: 'HTTP authentication; prod requires jwt',
+  }),
+  jwksUrl: setting(httpUrl.optional(), {
+    env: ['MCPOPS_JWKS_URL'],
+    description: 'JWKS URL for bearer tokens',
+  }),
+  jwtPublicKey: setting(z.string().optional(), {
+    env: ['MCPOPS_JWT_PUBLIC_KEY'],
+    description: 'PEM public key (or file: reference) for bearer tokens',
+  }),
+  jwtAudience: setting(z.string().default('mcp-server'), {
+    env: ['MCPOPS_JWT_AUDIENCE'],
+    description: 'expected aud',
+  }),
+  jwtIssuer: setting(z.string().default('zava-auth'), {
+    env: ['MCPOPS_JWT_ISSUER'],
+    description: 'expected iss',
+  }),
+  revocationFile: setting(z.string().optional(), {
+    env: ['MCPOPS_REVOCATION_FILE'],
+    description: 'file of revoked token ids (jti), one per line',
+  }),
+  redisUrl: setting(z.string().optional(), {
+    env: ['REDIS_URL'],
+    secret: true,
+    description: 'Redis for shared rate limits and cache',
+  }),
+  rateLimitPerMinute: setting(int(1).default(120), {
+    env: ['MCPOPS_RATE_LIMIT_PER_MINUTE'],
+    description: 'calls per identity',
+  }),
+  rateLimitBurst: setting(int(1).default(30), {
+    env: ['MCPOPS_RATE_LIMIT_BURST'],
+    description: 'burst per identity',
+  }),
+  cacheTtlSeconds: setting(int(0).default(300), {
+    env: ['MCPOPS_CACHE_TTL_SECONDS'],
+    description: '0 turns the cache off',
+  }),
+  cacheMaxEntries: setting(int(0).default(1000), {
+    env: ['MCPOPS_CACHE_MAX_ENTRIES'],
+    description: 'memory cache size',
+  }),
+  slowQueryMs: setting(int(1).default(1000), {
+    env: ['MCPOPS_SLOW_QUERY_MS'],
+    description: 'slow-query log threshold',
+  }),
+  applicationInsightsConnectionString: setting(z.string().optional(), {
+    env: ['APPLICATIONINSIGHTS_CONNECTION_STRING'],
+    secret: true,
+    description: 'turns on OpenTelemetry export to Azure Monitor',
+  }),
+
+  // Embeddings
+  embeddingProvider: setting(z.enum(['local', 'azure-openai']).default('local'), {
+    env: ['MCPOPS_EMBEDDING_PROVIDER'],
+    flag: 'provider',
+    description: 'local (offline, lexical) or azure-openai',
+  }),
+  azureOpenaiEndpoint: setting(httpUrl.optional(), {
+    env: ['AZURE_OPENAI_ENDPOINT'],
+    description: 'Azure OpenAI endpoint',
+  }),
+  azureOpenaiApiKey: setting(z.string().optional(), {
+    env: ['AZURE_OPENAI_API_KEY'],
+    secret: true,
+    description: 'API key; unset means an Entra token from DefaultAzureCredential',
+  }),
+  embeddingDeployment: setting(z.string().min(1).default('text-embedding-3-small'), {
+    env: ['EMBEDDING_MODEL_DEPLOYMENT_NAME'],
+    description: 'Azure OpenAI embedding deployment',
+  }),
+  azureOpenaiApiVersion: setting(z.string().default('2024-10-21'), {
+    env: ['AZURE_OPENAI_API_VERSION'],
+    description: 'Azure OpenAI REST api-version',
+  }),
+  hnswEfSearch: setting(int(1, 1000).default(40), {
+    env: ['MCPOPS_HNSW_EF_SEARCH'],
+    description: 'hnsw.ef_search per query',
+  }),
+
+  // Azure identity and Key Vault
+  azureClientId: setting(z.string().optional(), {
+    env: ['AZURE_CLIENT_ID'],
+    description: 'service principal / managed identity',
+  }),
+  azureClientSecret: setting(z.string().optional(), {
+    env: ['AZURE_CLIENT_SECRET'],
+    secret: true,
+    description: 'service principal secret',
+  }),
+  azureTenantId: setting(z.string().optional(), { env: ['AZURE_TENANT_ID'], description: 'Entra tenant' }),
+  azureKeyVaultUrl: setting(httpUrl.optional(), {
+    env: ['AZURE_KEY_VAULT_URL'],
+    description: 'vault for keyvault: references',
+  }),
+  projectEndpoint: setting(z.string().optional(), {
+    env: ['PROJECT_ENDPOINT'],
+    description: 'Azure AI project endpoint',
+  }),
+
+  // Backups
+  backupTarget: setting(z.string().optional(), {
+    env: ['MCPOPS_BACKUP_TARGET'],
+    flag: 'target',
+    description: 'folder path, file:///path or azure://container/prefix',
+  }),
+  backupContainer: setting(z.string().default('database-backups'), {
+    env: ['MCPOPS_BACKUP_CONTAINER'],
+    description: 'Blob container when the target names none',
+  }),
+  azureStorageConnectionString: setting(z.string().optional(), {
+    env: ['AZURE_STORAGE_CONNECTION_STRING'],
+    secret: true,
+    description: 'Blob Storage connection string',
+  }),
+  azureStorageAccount: setting(z.string().optional(), {
+    env: ['AZURE_STORAGE_ACCOUNT'],
+    description: 'storage account',
+  }),
+  azureStorageKey: setting(z.string().optional(), {
+    env: ['AZURE_STORAGE_KEY'],
+    secret: true,
+    description: 'account key',
+  }),
+  azureStorageSasToken: setting(z.string().optional(), {
+    env: ['AZURE_STORAGE_SAS_TOKEN'],
+    secret: true,
+    description: 'SAS token',
+  }),
+  encryptionKey: setting(z.string().optional(), {
+    env: ['MCPOPS_ENCRYPTION_KEY'],
+    secret: true,
+    description: 'backup key (32 bytes, base64 or hex); use a keyvault: or file: reference',
+  }),
+  encryptionKeySecretName: setting(z.string().optional(), {
+    env: ['ENCRYPTION_KEY_SECRET_NAME'],
+    description: 'Key Vault secret holding the backup key',
+  }),
+  devEncryptionKey: setting(z.string().optional(), {
+    env: ['DEV_ENCRYPTION_KEY'],
+    secret: true,
+    description: 'backup key for the dev profile only',
+  }),
+  pgBin: setting(z.string().optional(), {
+    env: ['MCPOPS_PG_BIN'],
+    flag: 'pgBin',
+    description: 'folder of pg_dump/pg_restore',
+  }),
+
+  // health
+  alertWebhook: setting(httpUrl.optional(), {
+    env: ['MCPOPS_ALERT_WEBHOOK'],
+    flag: 'alertWebhook',
+    description: 'health alerts are POSTed here',
+  }),
+  serverUrl: setting(httpUrl.optional(), {
+    env: ['MCPOPS_SERVER_URL'],
+    flag: 'serverUrl',
+    description: 'a running serve instance (health, scale-advise)',
+  }),
+} as const;
+
+export type Settings = typeof settings;
+export type SettingKey = keyof Settings;
+type SecretKey = { [K in SettingKey]: Settings[K] extends { secret: true } ? K : never }[SettingKey];
+/** Loaded settings: secrets arrive wrapped in `Secret`, so printing them shows `***`. */
+export type Config = {
+  [K in SettingKey]: K extends SecretKey ? Secret | undefined : z.output<Settings[K]['schema']>;
+};
+
+export const settingKeys = Object.keys(settings) as SettingKey[];
+
+export function isSecretSetting(key: SettingKey): boolean {
+  return Boolean((settings[key] as SettingMeta).secret);
+}

@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import { type DatabaseTarget, describeDatabaseTarget, resolveDatabaseTarget } from '../config/database.js';
+import type { Config } from '../config/schema.js';
+import type { Secret } from '../config/secret.js';
+import { classifyDbError } from './errors.js';
+import { createPool } from './pool.js';
+
+export interface Database {
+  pool: pg.Pool;
+  target: DatabaseTarget;
+  /** How to connect (for pg_dump and friends). Printing it shows `***`. */
+  url: Secret;
+  /** Printable name: host, port, database, user; never a password. */
+  where: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  max?: number;
+  applicationName?: string;
+  /** Check a connection works before returning (exit 69 / 78 with a fix if not). */
+  probe?: boolean;
+  /** Embedded only: progress of the first-start initialisation. */
+  onProgress?: (message: string, done?: number, total?: number) => void;
+}
+
+/**
+ * Opens the configured database: a pool on the server URL, or the embedded PGlite started on
+ * a loopback port (initialised with the Zava sample on first use) and a pool on that.
+ */
+export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const target = resolveDatabaseTarget(config);
+  const where = describeDatabaseTarget(target);
+  if (target.kind === 'embedded') {
+    const { openEmbeddedDatabase } = await import('./embedded/index.js');
+    return openEmbeddedDatabase(config, target, options);
+  }
+  const pool = createPool({
+    url: target.url,
+    sslMode: target.sslMode,
+    config,
+    max: options.max,
+    applicationName: options.applicationName,
+  });
+  if (options.probe !== false) {
+    try {
+      const client = await pool.connect();
+      client.release();
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw classifyDbError(error, where);
+    }
+  }
+  return { pool, target, url: target.url, where, embedded: false, close: () => pool.end() };
+}

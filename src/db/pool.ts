@@ -1,0 +1,60 @@
+import pg from 'pg';
+import type { SslMode } from '../config/database.js';
+import type { Config } from '../config/schema.js';
+import type { Secret } from '../config/secret.js';
+
+export interface PoolOptions {
+  url: Secret;
+  sslMode?: SslMode;
+  config: Pick<
+    Config,
+    | 'applicationName'
+    | 'poolMin'
+    | 'poolMax'
+    | 'poolIdleSeconds'
+    | 'poolMaxUses'
+    | 'statementTimeoutMs'
+    | 'workMem'
+  >;
+  /** Overrides config.poolMax (the embedded database takes one connection). */
+  max?: number;
+  applicationName?: string;
+  /** Startup parameters (jit, work_mem); off for servers that refuse them (PgBouncer). */
+  startupOptions?: boolean;
+  onError?: (error: Error) => void;
+}
+
+function sslFor(mode: SslMode | undefined): pg.ClientConfig['ssl'] {
+  switch (mode) {
+    case 'require':
+      return { rejectUnauthorized: false };
+    case 'verify-ca':
+    case 'verify-full':
+      return { rejectUnauthorized: true };
+    default:
+      return undefined;
+  }
+}
+
+/** One pool per database URL, tuned from config (sizes, idle lifetime, recycling, session settings). */
+export function createPool(options: PoolOptions): pg.Pool {
+  const { config } = options;
+  const url = new URL(options.url.reveal());
+  // sslmode in the URL is handled here, not by pg's parser (which would override ssl below).
+  url.searchParams.delete('sslmode');
+  const max = options.max ?? config.poolMax;
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    ssl: sslFor(options.sslMode),
+    min: Math.min(config.poolMin, max),
+    max,
+    idleTimeoutMillis: config.poolIdleSeconds * 1000,
+    maxUses: config.poolMaxUses,
+    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? config.applicationName,
+    options: options.startupOptions === false ? undefined : `-c jit=off -c work_mem=${config.workMem}`,
+  });
+  // An idle client's error (server restart, network) must not crash the process.
+  pool.on('error', options.onError ?? (() => {}));
+  return pool;
+}

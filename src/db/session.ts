@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import { classifyDbError } from './errors.js';
+import { isUuid } from './stores.js';
+
+export interface StoreSessionOptions {
+  /** NOLOGIN reader role to become for the transaction. */
+  role: string;
+  /** The store (or head-office) id; null means no identity, which sees no rows. */
+  rlsUserId: string | null;
+  statementTimeoutMs: number;
+  /** pgvector's hnsw.ef_search for this transaction, when searching vectors. */
+  hnswEfSearch?: number;
+  /** Names the database in connection errors (never with a password). */
+  where?: string;
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The setup of one store-scoped, read-only transaction, sent as a single simple-protocol
+ * message (one round trip). Every value is validated before it is placed in the text, and
+ * every setting is LOCAL, so nothing survives the ROLLBACK into the next borrower's use.
+ */
+export function storeSessionSetup(options: StoreSessionOptions): string {
+  if (!ROLE_NAME.test(options.role)) throw new Error(`invalid role name ${JSON.stringify(options.role)}`);
+  if (options.rlsUserId !== null && !isUuid(options.rlsUserId)) throw new Error('invalid RLS user id');
+  if (!Number.isInteger(options.statementTimeoutMs) || options.statementTimeoutMs < 1)
+    throw new Error('invalid statement timeout');
+  const parts = [
+    'BEGIN READ ONLY',
+    `SET LOCAL ROLE "${options.role}"`,
+    `SELECT set_config('app.current_rls_user_id', '${options.rlsUserId ?? ''}', true)`,
+    `SET LOCAL statement_timeout = ${options.statementTimeoutMs}`,
+    `SET LOCAL idle_in_transaction_session_timeout = ${options.statementTimeoutMs + 5000}`,
+  ];
+  if (options.hnswEfSearch !== undefined) {
+    if (!Number.isInteger(options.hnswEfSearch) || options.hnswEfSearch < 1)
+      throw new Error('invalid hnsw.ef_search');
+    parts.push(`SET LOCAL hnsw.ef_search = ${options.hnswEfSearch}`);
+  }
+  return `${parts.join('; ')};`;
+}
+
+/**
+ * Runs `fn` on one checked-out client inside a read-only transaction as the reader role with
+ * the caller's RLS identity, and always rolls back.
+ */
+export async function withStoreSession<T>(
+  pool: pg.Pool,
+  options: StoreSessionOptions,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const setup = storeSessionSetup(options);
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw classifyDbError(error, options.where);
+  }
+  let broken: Error | undefined;
+  try {
+    try {
+      await client.query(setup);
+    } catch (error) {
+      throw classifyDbError(error, options.where);
+    }
+    return await fn(client);
+  } finally {
+    try {
+      await client.query('ROLLBACK');
+    } catch (error) {
+      broken = error as Error;
+    }
+    // A client whose rollback failed may still hold our role or identity: destroy it.
+    client.release(broken);
+  }
+}
+
+/** Runs one statement over the extended protocol (one statement per message, no stacking). */
+export function queryExtended<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  client: pg.ClientBase,
+  text: string,
+  values: unknown[] = [],
+  options: { rowMode?: 'array' } = {},
+): Promise<pg.QueryResult<R>> {
+  return client.query({
+    text,
+    values,
+    queryMode: 'extended',
+    ...(options.rowMode ? { rowMode: options.rowMode } : {}),
+  } as pg.QueryConfig);
+}

@@ -1,0 +1,48 @@
+import type { Terminal } from './terminal.js';
+
+export interface ProgressBar {
+  /** done and total in the unit given at start; label says what is being worked on. */
+  update(done: number, total: number, label?: string): void;
+  done(message?: string): void;
+}
+
+const WIDTH = 28;
+
+function formatRate(rate: number, unit: string): string {
+  if (unit === 'bytes') {
+    const mb = rate / 1024 / 1024;
+    return `${mb.toFixed(1)} MB/s`;
+  }
+  return `${Math.round(rate)} ${unit}/s`;
+}
+
+function formatAmount(value: number, unit: string): string {
+  if (unit === 'bytes') return `${(value / 1024 / 1024).toFixed(1)} MB`;
+  return String(value);
+}
+
+/** A progress bar with rate and ETA on stderr; silent when the terminal does not animate. */
+export function startProgress(terminal: Terminal, title: string, unit = 'rows'): ProgressBar {
+  if (!terminal.animate) return { update() {}, done() {} };
+  const started = Date.now();
+  let lastDraw = 0;
+  const draw = (done: number, total: number, label?: string): void => {
+    const now = Date.now();
+    if (now - lastDraw < 80 && done < total) return;
+    lastDraw = now;
+    const ratio = total > 0 ? Math.min(1, done / total) : 0;
+    const filled = Math.round(ratio * WIDTH);
+    const elapsed = (now - started) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : 0;
+    const eta = rate > 0 && total > done ? Math.ceil((total - done) / rate) : 0;
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
+    const text = `${title} ${bar} ${(ratio * 100).toFixed(0).padStart(3)}% ${formatAmount(done, unit)}/${formatAmount(total, unit)} ${formatRate(rate, unit)} ETA ${eta}s${label ? ` ${label}` : ''}`;
+    process.stderr.write(`\r\x1b[2K${terminal.chalk.cyan(text)}`);
+  };
+  return {
+    update: draw,
+    done(message) {
+      process.stderr.write(`\r\x1b[2K${message ? `${message}\n` : ''}`);
+    },
+  };
+}
