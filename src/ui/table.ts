@@ -6,6 +6,8 @@ export function renderTable(terminal: Terminal, head: string[], rows: Array<Arra
   const table = new Table({
     head: head.map((h) => terminal.chalk.bold(h)),
     style: { head: [], border: [] },
+    // No rule between rows: long reports stay compact.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     wordWrap: true,
   });
   for (const row of rows) table.push(row.map((cell) => String(cell)));

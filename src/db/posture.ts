@@ -1,0 +1,88 @@
+import type pg from 'pg';
+import { loadSql } from './sql-files.js';
+
+/** What a role could do to the retail data, read from the catalog. */
+export interface RolePosture {
+  role: string;
+  exists: boolean;
+  superuser: boolean;
+  bypassRls: boolean;
+  canLogin: boolean;
+  defaultReadOnly: boolean;
+  memberOf: string[];
+  tablesWithoutRls: string[];
+  tablesWithoutForceRls: string[];
+  /** `schema.table:PRIVILEGE` for every write privilege held. */
+  writeGrants: string[];
+}
+
+export interface PostureFinding {
+  level: 'error' | 'warning';
+  message: string;
+  fix: string;
+}
+
+export async function inspectRolePosture(client: pg.ClientBase, role: string, schema = 'retail'): Promise<RolePosture> {
+  const { rows } = await client.query(loadSql('posture/role'), [role, schema]);
+  const row = rows[0];
+  return {
+    role,
+    exists: row.exists,
+    superuser: row.superuser,
+    bypassRls: row.bypass_rls,
+    canLogin: row.can_login,
+    defaultReadOnly: row.default_read_only,
+    memberOf: row.member_of,
+    tablesWithoutRls: row.tables_without_rls,
+    tablesWithoutForceRls: row.tables_without_force_rls,
+    writeGrants: row.write_grants,
+  };
+}
+
+/**
+ * Judges a posture: what makes row-level security or read-only meaningless is an error,
+ * the rest a warning. `serve` refuses errors in prod; health and validate-config report them.
+ */
+export function judgeRolePosture(posture: RolePosture, purpose: 'login' | 'reader'): PostureFinding[] {
+  const findings: PostureFinding[] = [];
+  const who = `role ${posture.role}`;
+  if (!posture.exists) {
+    return [{ level: 'error', message: `${who} does not exist`, fix: 'Run `mcpops db init` to create the serve roles.' }];
+  }
+  if (posture.superuser) {
+    findings.push({
+      level: 'error',
+      message: `${who} is a superuser: row-level security does not apply to it`,
+      fix: `Connect serve as the least-privilege login role made by \`mcpops db init\` (or ALTER ROLE ${posture.role} NOSUPERUSER).`,
+    });
+  }
+  if (posture.bypassRls && !posture.superuser) {
+    findings.push({
+      level: 'error',
+      message: `${who} has BYPASSRLS: every store would see every row`,
+      fix: `ALTER ROLE ${posture.role} NOBYPASSRLS.`,
+    });
+  }
+  if (posture.tablesWithoutForceRls.length > 0) {
+    findings.push({
+      level: 'error',
+      message: `row-level security is not forced on ${posture.tablesWithoutForceRls.join(', ')}`,
+      fix: 'Run `mcpops db init` again, or ALTER TABLE … FORCE ROW LEVEL SECURITY on each.',
+    });
+  }
+  if (posture.writeGrants.length > 0) {
+    findings.push({
+      level: purpose === 'reader' ? 'error' : 'warning',
+      message: `${who} may write: ${posture.writeGrants.slice(0, 5).join(', ')}${posture.writeGrants.length > 5 ? ', …' : ''}`,
+      fix: `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA retail FROM ${posture.role}.`,
+    });
+  }
+  if (purpose === 'login' && !posture.defaultReadOnly && !posture.superuser) {
+    findings.push({
+      level: 'warning',
+      message: `${who} does not default to read-only transactions`,
+      fix: `ALTER ROLE ${posture.role} SET default_transaction_read_only = on.`,
+    });
+  }
+  return findings;
+}

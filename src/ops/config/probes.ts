@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describeDatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
+import type { Finding } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { classifyDbError } from '../../db/errors.js';
+import { openDatabase } from '../../db/open.js';
+import { inspectRolePosture, judgeRolePosture } from '../../db/posture.js';
+
+export interface ProbeResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+  findings: Finding[];
+  /** True when the probe failed because a service could not be reached (exit 69). */
+  unreachable?: boolean;
+}
+
+const run = promisify(execFile);
+
+/** Logs in to the configured database and judges the login and reader roles' posture. */
+export async function probeDatabase(config: Config): Promise<ProbeResult> {
+  const target = resolveDatabaseTarget(config);
+  if (target.kind === 'embedded') {
+    const present = existsSync(target.dir);
+    return {
+      name: 'database',
+      ok: true,
+      detail: `${describeDatabaseTarget(target)} (${present ? 'present' : 'created with sample data on first start'})`,
+      findings: [],
+    };
+  }
+  let db: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    db = await openDatabase(config, { max: 1 });
+  } catch (error) {
+    const classified = classifyDbError(error);
+    return {
+      name: 'database',
+      ok: false,
+      detail: classified.message,
+      unreachable: classified.exitCode === 69,
+      findings: [{ level: 'error', setting: 'databaseUrl', message: classified.message, fix: classified.suggestion ?? '' }],
+    };
+  }
+  try {
+    const client = await db.pool.connect();
+    try {
+      const { rows } = await client.query('SELECT current_user AS login, version() AS version');
+      const login = await inspectRolePosture(client, rows[0].login);
+      const reader = await inspectRolePosture(client, config.serveRole);
+      const strict: Finding['level'] = config.profile === 'prod' ? 'error' : 'warning';
+      const findings: Finding[] = [
+        ...judgeRolePosture(login, 'login').map((f) => ({
+          level: f.level === 'error' ? strict : f.level,
+          setting: 'databaseUrl' as const,
+          message: `login ${f.message}`,
+          fix: f.fix,
+        })),
+        ...judgeRolePosture(reader, 'reader').map((f) => ({
+          level: f.level === 'error' ? strict : f.level,
+          setting: 'serveRole' as const,
+          message: `reader ${f.message}`,
+          fix: f.fix,
+        })),
+      ];
+      const posture = `login ${login.role}${login.superuser ? ' (superuser)' : ''}${login.bypassRls ? ' (BYPASSRLS)' : ''}; reader ${reader.role}${reader.exists ? '' : ' (missing)'}`;
+      return { name: 'database', ok: true, detail: `${db.where}: ${String(rows[0].version).split(',')[0]}; ${posture}`, findings };
+    } finally {
+      client.release();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+/** pg_dump must exist for backups of a server; its version is reported. */
+export async function probePgDump(config: Config): Promise<ProbeResult> {
+  const binary = config.pgBin ? join(config.pgBin, 'pg_dump') : 'pg_dump';
+  try {
+    const { stdout } = await run(binary, ['--version'], { timeout: 5000 });
+    return { name: 'pg_dump', ok: true, detail: stdout.trim(), findings: [] };
+  } catch {
+    return {
+      name: 'pg_dump',
+      ok: false,
+      detail: `${binary} not found`,
+      findings: [
+        {
+          level: 'warning',
+          setting: 'pgBin',
+          message: `${binary} was not found; backups of a PostgreSQL server need it`,
+          fix: 'Install the PostgreSQL client (e.g. apt-get install postgresql-client) or set MCPOPS_PG_BIN.',
+        },
+      ],
+    };
+  }
+}
