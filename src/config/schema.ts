@@ -207,6 +207,43 @@ export const settings = {
     env: ['MCPOPS_REVOCATION_FILE'],
     description: 'file of revoked token ids (jti), one per line',
   }),
+  authRegions: setting(z.string().optional(), {
+    env: ['MCPOPS_AUTH_REGIONS'],
+    description:
+      'JSON map of region → store names for regional_manager tokens, e.g. {"west":["Zava Retail Seattle"]}',
+  }),
+  jwtClockToleranceSeconds: setting(int(0, 600).default(30), {
+    env: ['MCPOPS_JWT_CLOCK_TOLERANCE_SECONDS'],
+    description: 'clock skew allowed on exp/nbf',
+  }),
+  revocationRedisKey: setting(z.string().optional(), {
+    env: ['MCPOPS_REVOCATION_REDIS_KEY'],
+    description: 'Redis set of revoked token ids (needs REDIS_URL)',
+  }),
+  authFailuresPerMinute: setting(int(1).default(10), {
+    env: ['MCPOPS_AUTH_FAILURES_PER_MINUTE'],
+    description: 'failed authentications allowed per client address',
+  }),
+  maxBodyBytes: setting(int(1024).default(1_048_576), {
+    env: ['MCPOPS_MAX_BODY_BYTES'],
+    description: 'largest HTTP request body accepted',
+  }),
+  breakerFailures: setting(int(1).default(5), {
+    env: ['MCPOPS_BREAKER_FAILURES'],
+    description: 'consecutive database failures that open the circuit breaker',
+  }),
+  breakerResetSeconds: setting(int(1).default(60), {
+    env: ['MCPOPS_BREAKER_RESET_SECONDS'],
+    description: 'seconds before an open breaker lets one call through',
+  }),
+  poolQueueMax: setting(int(0).default(100), {
+    env: ['MCPOPS_POOL_QUEUE_MAX'],
+    description: 'calls allowed to wait for a database connection before refusing',
+  }),
+  poolQueueTimeoutMs: setting(int(1).default(10_000), {
+    env: ['MCPOPS_POOL_QUEUE_TIMEOUT_MS'],
+    description: 'how long a call waits for a database connection',
+  }),
   redisUrl: setting(z.string().optional(), {
     env: ['REDIS_URL'],
     secret: true,
@@ -345,6 +382,53 @@ export const settings = {
     env: ['MCPOPS_SERVER_URL'],
     flag: 'serverUrl',
     description: 'a running serve instance (health, scale-advise)',
+  }),
+  healthTimeoutMs: setting(int(100, 600_000).default(5000), {
+    env: ['MCPOPS_HEALTH_TIMEOUT_MS'],
+    description: 'health: a check not finished by then reports UNKNOWN',
+  }),
+  healthThresholds: setting(z.union([z.string(), z.record(z.string(), z.unknown())]).optional(), {
+    env: ['MCPOPS_HEALTH_THRESHOLDS'],
+    description: 'health: JSON object overriding thresholds, e.g. {"connections":{"warn":0.7}}',
+  }),
+  healthStateFile: setting(
+    z
+      .string()
+      .min(1)
+      .default(join(homedir(), '.mcpops', 'health-state.json')),
+    {
+      env: ['MCPOPS_HEALTH_STATE_FILE'],
+      description: 'health: last statuses and alert times, so cron runs do not repeat alerts',
+    },
+  ),
+
+  // index apply
+  indexLockTimeoutMs: setting(int(1).default(1000), {
+    env: ['MCPOPS_INDEX_LOCK_TIMEOUT_MS'],
+    description: 'index apply: lock_timeout of each DDL statement (retried on timeout)',
+  }),
+  indexStatementTimeoutMs: setting(int(0).default(14_400_000), {
+    env: ['MCPOPS_INDEX_STATEMENT_TIMEOUT_MS'],
+    description: 'index apply: statement_timeout of one index build (0 = none)',
+  }),
+  indexLockRetries: setting(int(0, 20).default(3), {
+    env: ['MCPOPS_INDEX_LOCK_RETRIES'],
+    description: 'index apply: retries after a lock timeout, with backoff',
+  }),
+  maintenanceWorkMem: setting(
+    z
+      .string()
+      .regex(/^\d+(kB|MB|GB)$/)
+      .default('256MB'),
+    {
+      env: ['MCPOPS_MAINTENANCE_WORK_MEM'],
+      description: 'index apply: maintenance_work_mem for vector index builds',
+    },
+  ),
+  vectorIndexMethod: setting(z.enum(['hnsw', 'ivfflat']).default('hnsw'), {
+    env: ['MCPOPS_VECTOR_INDEX_METHOD'],
+    flag: 'vectorMethod',
+    description: 'index apply: pgvector index type for the embeddings (hnsw or ivfflat)',
   }),
 } as const;
 

@@ -22,21 +22,33 @@ describe('mcpops validate-config', () => {
     expect(report.version).toMatch(/^\d+\.\d+\.\d+/);
     const byKey = Object.fromEntries(report.settings.map((s: { key: string }) => [s.key, s]));
     expect(byKey.postgresHost).toMatchObject({ value: '127.0.0.1', source: 'env POSTGRES_DB_HOST' });
-    expect(byKey.postgresPassword).toMatchObject({ value: '***', source: 'env POSTGRES_PASSWORD', secret: true });
+    expect(byKey.postgresPassword).toMatchObject({
+      value: '***',
+      source: 'env POSTGRES_PASSWORD',
+      secret: true,
+    });
     expect(byKey.httpPort).toMatchObject({ value: '9000', source: 'env MCPOPS_HTTP_PORT' });
     expect(byKey.postgresDb).toMatchObject({ value: 'zava', source: 'default' });
   });
 
   it('prints a table for people, with findings and their fix', async () => {
-    const result = await runCli(['validate-config'], { cwd, env: { POSTGRES_HOST: 'a', POSTGRES_DB_HOST: 'b' } });
+    const result = await runCli(['validate-config'], {
+      cwd,
+      env: { POSTGRES_HOST: 'a', POSTGRES_DB_HOST: 'b' },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('postgresHost');
-    expect(result.stdout).toContain('warning postgresHost: POSTGRES_HOST and POSTGRES_DB_HOST are both set and differ');
+    expect(result.stdout).toContain(
+      'warning postgresHost: POSTGRES_HOST and POSTGRES_DB_HOST are both set and differ',
+    );
     expect(result.stdout).toContain('fix: Unset POSTGRES_DB_HOST');
   });
 
   it('--strict turns warnings into exit 1', async () => {
-    const result = await runCli(['validate-config', '--strict'], { cwd, env: { POSTGRES_HOST: 'a', POSTGRES_DB_HOST: 'b' } });
+    const result = await runCli(['validate-config', '--strict'], {
+      cwd,
+      env: { POSTGRES_HOST: 'a', POSTGRES_DB_HOST: 'b' },
+    });
     expect(result.code).toBe(1);
   });
 
@@ -52,7 +64,9 @@ describe('mcpops validate-config', () => {
     await writeFile(join(dir, 'mcpops.config.json'), JSON.stringify({ httpPrt: 1 }));
     const result = await runCli(['validate-config'], { cwd: dir });
     expect(result.code).toBe(78);
-    expect(result.stderr).toMatch(/^mcpops: config file .*mcpops.config.json has unknown setting: httpPrt\n\s+fix: /);
+    expect(result.stderr).toMatch(
+      /^mcpops: config file .*mcpops.config.json has unknown setting: httpPrt\n\s+fix: /,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -71,25 +85,38 @@ describe('mcpops validate-config', () => {
   });
 
   it('--check logs in and reports the role posture', async () => {
-    const result = await runCli(['validate-config', '--check', '--json'], { cwd, env: { DATABASE_URL: adminUrl('postgres') } });
+    const result = await runCli(['validate-config', '--check', '--json'], {
+      cwd,
+      env: { DATABASE_URL: adminUrl('postgres') },
+    });
     expect(result.code).toBe(0);
     const report = result.json();
     const database = report.probes.find((p: { name: string }) => p.name === 'database');
     expect(database.ok).toBe(true);
-    expect(report.findings).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('is a superuser') }));
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: expect.stringContaining('is a superuser') }),
+    );
   });
 
   it('--check in prod refuses a superuser login (exit 78)', async () => {
     const result = await runCli(['validate-config', '--check'], {
       cwd,
-      env: { MCPOPS_PROFILE: 'prod', DATABASE_URL: adminUrl('postgres'), MCPOPS_AUTH: 'jwt', MCPOPS_JWKS_URL: 'https://id.example/jwks' },
+      env: {
+        MCPOPS_PROFILE: 'prod',
+        DATABASE_URL: adminUrl('postgres'),
+        MCPOPS_AUTH: 'jwt',
+        MCPOPS_JWKS_URL: 'https://id.example/jwks',
+      },
     });
     expect(result.code).toBe(78);
     expect(result.stdout).toContain('error databaseUrl: login role postgres is a superuser');
   });
 
   it('--check exits 69 when the database is unreachable', async () => {
-    const result = await runCli(['validate-config', '--check'], { cwd, env: { DATABASE_URL: 'postgres://postgres:pw-hidden@127.0.0.1:1/zava' } });
+    const result = await runCli(['validate-config', '--check'], {
+      cwd,
+      env: { DATABASE_URL: 'postgres://postgres:pw-hidden@127.0.0.1:1/zava' },
+    });
     expect(result.code).toBe(69);
     expect(result.stdout).toMatch(/cannot connect to postgres:\/\/postgres@127\.0\.0\.1:1\/zava/);
     expect(result.stdout + result.stderr).not.toContain('pw-hidden');
@@ -98,7 +125,10 @@ describe('mcpops validate-config', () => {
   it('--check exits 78 when the login is refused', async () => {
     const url = new URL(adminUrl('postgres'));
     url.username = 'no_such_role_mcpops';
-    const result = await runCli(['validate-config', '--check'], { cwd, env: { DATABASE_URL: url.toString() } });
+    const result = await runCli(['validate-config', '--check'], {
+      cwd,
+      env: { DATABASE_URL: url.toString() },
+    });
     expect(result.code).toBe(78);
     expect(result.stdout).toMatch(/authentication to .* failed: role "no_such_role_mcpops" does not exist/);
   });
@@ -108,7 +138,18 @@ describe('mcpops frame', () => {
   it('--help lists every subcommand', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const name of ['serve', 'db', 'index', 'health', 'backup', 'restore', 'validate-config', 'cost-estimate', 'scale-advise', 'embeddings']) {
+    for (const name of [
+      'serve',
+      'db',
+      'index',
+      'health',
+      'backup',
+      'restore',
+      'validate-config',
+      'cost-estimate',
+      'scale-advise',
+      'embeddings',
+    ]) {
       expect(result.stdout).toContain(`  ${name}`);
     }
   });

@@ -1,10 +1,10 @@
-import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { assertConfigValid, loadConfig } from '../../src/config/load.js';
 import { resolveDatabaseTarget } from '../../src/config/database.js';
+import { assertConfigValid, loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 
 let cwd: string;
@@ -13,12 +13,38 @@ beforeEach(async () => {
 });
 
 describe('precedence: flags > env > .env > config file > defaults', () => {
-  const cases: Array<{ name: string; flags?: Record<string, unknown>; env?: Record<string, string>; dotenv?: string; file?: object; expected: number; source: string }> = [
+  const cases: Array<{
+    name: string;
+    flags?: Record<string, unknown>;
+    env?: Record<string, string>;
+    dotenv?: string;
+    file?: object;
+    expected: number;
+    source: string;
+  }> = [
     { name: 'default', expected: 8000, source: 'default' },
     { name: 'file', file: { httpPort: 8100 }, expected: 8100, source: 'file' },
-    { name: '.env over file', file: { httpPort: 8100 }, dotenv: 'MCPOPS_HTTP_PORT=8200\n', expected: 8200, source: 'dotenv' },
-    { name: 'env over .env', dotenv: 'MCPOPS_HTTP_PORT=8200\n', env: { MCPOPS_HTTP_PORT: '8300' }, expected: 8300, source: 'env' },
-    { name: 'flag over env', env: { MCPOPS_HTTP_PORT: '8300' }, flags: { port: '8400' }, expected: 8400, source: 'flag' },
+    {
+      name: '.env over file',
+      file: { httpPort: 8100 },
+      dotenv: 'MCPOPS_HTTP_PORT=8200\n',
+      expected: 8200,
+      source: 'dotenv',
+    },
+    {
+      name: 'env over .env',
+      dotenv: 'MCPOPS_HTTP_PORT=8200\n',
+      env: { MCPOPS_HTTP_PORT: '8300' },
+      expected: 8300,
+      source: 'env',
+    },
+    {
+      name: 'flag over env',
+      env: { MCPOPS_HTTP_PORT: '8300' },
+      flags: { port: '8400' },
+      expected: 8400,
+      source: 'flag',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -50,7 +76,9 @@ describe('aliases', () => {
       it(`${name} feeds ${setting}`, async () => {
         const loaded = await loadConfig({ env: { [name]: value }, cwd });
         const got = loaded.config[setting as keyof typeof loaded.config];
-        expect(typeof got === 'object' && got !== null ? (got as { reveal(): string }).reveal() : String(got)).toBe(value);
+        expect(
+          typeof got === 'object' && got !== null ? (got as { reveal(): string }).reveal() : String(got),
+        ).toBe(value);
         expect(loaded.sources[setting]).toEqual({ kind: 'env', name });
       });
     }
@@ -59,11 +87,21 @@ describe('aliases', () => {
   it('says which alias won when both differ', async () => {
     const loaded = await loadConfig({ env: { POSTGRES_HOST: 'a', POSTGRES_DB_HOST: 'b' }, cwd });
     expect(loaded.config.postgresHost).toBe('a');
-    expect(loaded.findings).toContainEqual(expect.objectContaining({ level: 'warning', message: expect.stringContaining('POSTGRES_HOST won') }));
+    expect(loaded.findings).toContainEqual(
+      expect.objectContaining({ level: 'warning', message: expect.stringContaining('POSTGRES_HOST won') }),
+    );
   });
 
   it('builds the database target from POSTGRES_* parts, without the password in its description', async () => {
-    const loaded = await loadConfig({ env: { POSTGRES_DB_HOST: 'db', POSTGRES_DB_PORT: '5433', POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'p@ss:w/rd' }, cwd });
+    const loaded = await loadConfig({
+      env: {
+        POSTGRES_DB_HOST: 'db',
+        POSTGRES_DB_PORT: '5433',
+        POSTGRES_USER: 'app',
+        POSTGRES_PASSWORD: 'p@ss:w/rd',
+      },
+      cwd,
+    });
     const target = resolveDatabaseTarget(loaded.config);
     expect(target.kind).toBe('server');
     if (target.kind !== 'server') return;
@@ -101,9 +139,21 @@ describe('secret references', () => {
   });
 
   const failing: Array<[string, Record<string, string>, RegExp]> = [
-    ['missing file', { POSTGRES_PASSWORD: 'file:/nonexistent/secret' }, /file:\/nonexistent\/secret cannot be read \(ENOENT\)/],
-    ['unset env', { POSTGRES_PASSWORD: 'env:NOPE_NOT_SET' }, /env:NOPE_NOT_SET points at an unset environment variable/],
-    ['keyvault without a vault', { POSTGRES_PASSWORD: 'keyvault:pg' }, /keyvault:pg needs AZURE_KEY_VAULT_URL/],
+    [
+      'missing file',
+      { POSTGRES_PASSWORD: 'file:/nonexistent/secret' },
+      /file:\/nonexistent\/secret cannot be read \(ENOENT\)/,
+    ],
+    [
+      'unset env',
+      { POSTGRES_PASSWORD: 'env:NOPE_NOT_SET' },
+      /env:NOPE_NOT_SET points at an unset environment variable/,
+    ],
+    [
+      'keyvault without a vault',
+      { POSTGRES_PASSWORD: 'keyvault:pg' },
+      /keyvault:pg needs AZURE_KEY_VAULT_URL/,
+    ],
   ];
   for (const [name, env, pattern] of failing) {
     it(`a failed reference (${name}) is a config error naming the reference`, async () => {
@@ -127,8 +177,15 @@ describe('secret references', () => {
   });
 
   it('hides secrets in String(), JSON and inspect', async () => {
-    const loaded = await loadConfig({ env: { POSTGRES_PASSWORD: 'hunter2-secret', DATABASE_URL: 'postgres://u:pw-secret@h/d' }, cwd });
-    const dump = [String(loaded.config.postgresPassword), JSON.stringify(loaded.config), inspect(loaded.config, { depth: 5 })].join('\n');
+    const loaded = await loadConfig({
+      env: { POSTGRES_PASSWORD: 'hunter2-secret', DATABASE_URL: 'postgres://u:pw-secret@h/d' },
+      cwd,
+    });
+    const dump = [
+      String(loaded.config.postgresPassword),
+      JSON.stringify(loaded.config),
+      inspect(loaded.config, { depth: 5 }),
+    ].join('\n');
     expect(dump).not.toContain('hunter2-secret');
     expect(dump).not.toContain('pw-secret');
   });
@@ -146,8 +203,12 @@ describe('bad input', () => {
   });
 
   it('rejects a missing --config and --env-file', async () => {
-    await expect(loadConfig({ env: {}, cwd, configFile: 'nope.json' })).rejects.toThrow(/cannot be read \(ENOENT\)/);
-    await expect(loadConfig({ env: {}, cwd, envFile: 'nope.env' })).rejects.toThrow(/env file .* cannot be read \(ENOENT\)/);
+    await expect(loadConfig({ env: {}, cwd, configFile: 'nope.json' })).rejects.toThrow(
+      /cannot be read \(ENOENT\)/,
+    );
+    await expect(loadConfig({ env: {}, cwd, envFile: 'nope.env' })).rejects.toThrow(
+      /env file .* cannot be read \(ENOENT\)/,
+    );
   });
 
   it('rejects an unreadable .env', async () => {
@@ -166,9 +227,17 @@ describe('bad input', () => {
     ['port out of range', { POSTGRES_PORT: '70000' }, /postgresPort from env POSTGRES_PORT is invalid/],
     ['port not a number', { MCPOPS_HTTP_PORT: 'eighty' }, /httpPort from env MCPOPS_HTTP_PORT is invalid/],
     ['unknown profile', { MCPOPS_PROFILE: 'staging' }, /profile from env MCPOPS_PROFILE is invalid/],
-    ['malformed database URL', { DATABASE_URL: 'postgres://user:secretpw@[bad' }, /databaseUrl is not a valid URL/],
+    [
+      'malformed database URL',
+      { DATABASE_URL: 'postgres://user:secretpw@[bad' },
+      /databaseUrl is not a valid URL/,
+    ],
     ['wrong URL scheme', { DATABASE_URL: 'mysql://u@h/d' }, /must start with postgres:\/\//],
-    ['pool min above max', { MCPOPS_POOL_MIN: '9', MCPOPS_POOL_MAX: '3' }, /poolMin \(9\) is larger than poolMax \(3\)/],
+    [
+      'pool min above max',
+      { MCPOPS_POOL_MIN: '9', MCPOPS_POOL_MAX: '3' },
+      /poolMin \(9\) is larger than poolMax \(3\)/,
+    ],
   ];
   for (const [name, env, pattern] of invalid) {
     it(`${name} is an error finding`, async () => {
@@ -193,14 +262,34 @@ describe('profile rules', () => {
         expect.stringContaining('DEV_ENCRYPTION_KEY is for the dev profile only'),
       ]),
     );
-    const remote = await loadConfig({ env: { MCPOPS_PROFILE: 'prod', DATABASE_URL: 'postgres://u@db.example/zava', MCPOPS_AUTH: 'jwt', MCPOPS_JWKS_URL: 'https://id.example/jwks' }, cwd: await mkdtemp(join(tmpdir(), 'mcpops-')) });
-    expect(remote.findings.map((f) => f.message)).toEqual([expect.stringContaining('TLS to db.example is not required')]);
-    const good = await loadConfig({ env: { MCPOPS_PROFILE: 'prod', DATABASE_URL: 'postgres://u@db.example/zava?sslmode=require', MCPOPS_AUTH: 'jwt', MCPOPS_JWKS_URL: 'https://id.example/jwks' }, cwd: await mkdtemp(join(tmpdir(), 'mcpops-')) });
+    const remote = await loadConfig({
+      env: {
+        MCPOPS_PROFILE: 'prod',
+        DATABASE_URL: 'postgres://u@db.example/zava',
+        MCPOPS_AUTH: 'jwt',
+        MCPOPS_JWKS_URL: 'https://id.example/jwks',
+      },
+      cwd: await mkdtemp(join(tmpdir(), 'mcpops-')),
+    });
+    expect(remote.findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('TLS to db.example is not required'),
+    ]);
+    const good = await loadConfig({
+      env: {
+        MCPOPS_PROFILE: 'prod',
+        DATABASE_URL: 'postgres://u@db.example/zava?sslmode=require',
+        MCPOPS_AUTH: 'jwt',
+        MCPOPS_JWKS_URL: 'https://id.example/jwks',
+      },
+      cwd: await mkdtemp(join(tmpdir(), 'mcpops-')),
+    });
     expect(good.findings).toEqual([]);
   });
 
   it('dev turns the same TLS rule into a warning and allows the embedded database', async () => {
     const loaded = await loadConfig({ env: { DATABASE_URL: 'postgres://u@db.example/zava' }, cwd });
-    expect(loaded.findings).toEqual([expect.objectContaining({ level: 'warning', setting: 'postgresSslMode' })]);
+    expect(loaded.findings).toEqual([
+      expect.objectContaining({ level: 'warning', setting: 'postgresSslMode' }),
+    ]);
   });
 });
