@@ -22,7 +22,11 @@ export interface PostureFinding {
   fix: string;
 }
 
-export async function inspectRolePosture(client: pg.ClientBase, role: string, schema = 'retail'): Promise<RolePosture> {
+export async function inspectRolePosture(
+  client: pg.ClientBase,
+  role: string,
+  schema = 'retail',
+): Promise<RolePosture> {
   const { rows } = await client.query(loadSql('posture/role'), [role, schema]);
   const row = rows[0];
   return {
@@ -47,7 +51,13 @@ export function judgeRolePosture(posture: RolePosture, purpose: 'login' | 'reade
   const findings: PostureFinding[] = [];
   const who = `role ${posture.role}`;
   if (!posture.exists) {
-    return [{ level: 'error', message: `${who} does not exist`, fix: 'Run `mcpops db init` to create the serve roles.' }];
+    return [
+      {
+        level: 'error',
+        message: `${who} does not exist`,
+        fix: 'Run `mcpops db init` to create the serve roles.',
+      },
+    ];
   }
   if (posture.superuser) {
     findings.push({

@@ -42,7 +42,14 @@ export async function probeDatabase(config: Config): Promise<ProbeResult> {
       ok: false,
       detail: classified.message,
       unreachable: classified.exitCode === 69,
-      findings: [{ level: 'error', setting: 'databaseUrl', message: classified.message, fix: classified.suggestion ?? '' }],
+      findings: [
+        {
+          level: 'error',
+          setting: 'databaseUrl',
+          message: classified.message,
+          fix: classified.suggestion ?? '',
+        },
+      ],
     };
   }
   try {
@@ -67,7 +74,12 @@ export async function probeDatabase(config: Config): Promise<ProbeResult> {
         })),
       ];
       const posture = `login ${login.role}${login.superuser ? ' (superuser)' : ''}${login.bypassRls ? ' (BYPASSRLS)' : ''}; reader ${reader.role}${reader.exists ? '' : ' (missing)'}`;
-      return { name: 'database', ok: true, detail: `${db.where}: ${String(rows[0].version).split(',')[0]}; ${posture}`, findings };
+      return {
+        name: 'database',
+        ok: true,
+        detail: `${db.where}: ${String(rows[0].version).split(',')[0]}; ${posture}`,
+        findings,
+      };
     } finally {
       client.release();
     }

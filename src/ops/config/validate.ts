@@ -11,11 +11,17 @@ export interface ValidationReport extends ConfigReport {
 }
 
 /** The loader's findings plus, with `check`, live probes of the database login and pg_dump. */
-export async function validateConfig(loaded: LoadedConfig, options: { check?: boolean } = {}): Promise<ValidationReport> {
+export async function validateConfig(
+  loaded: LoadedConfig,
+  options: { check?: boolean } = {},
+): Promise<ValidationReport> {
   const base = describeConfig(loaded);
   const configErrors = loaded.findings.some((f) => f.level === 'error');
   // Probing with a broken configuration would only repeat its errors less clearly.
-  const probes = options.check && !configErrors ? await Promise.all([probeDatabase(loaded.config), probePgDump(loaded.config)]) : [];
+  const probes =
+    options.check && !configErrors
+      ? await Promise.all([probeDatabase(loaded.config), probePgDump(loaded.config)])
+      : [];
   const findings: Finding[] = [...base.findings, ...probes.flatMap((p) => p.findings)];
   const errors = findings.filter((f) => f.level === 'error').length;
   return { ...base, findings, probes, ok: errors === 0, errors, warnings: findings.length - errors };
@@ -24,7 +30,9 @@ export async function validateConfig(loaded: LoadedConfig, options: { check?: bo
 /** 78 on errors (69 when the only failure is an unreachable service), 1 on warnings under --strict. */
 export function validationExitCode(report: ValidationReport, strict: boolean): ExitCodeValue {
   if (report.errors > 0) {
-    const unreachableOnly = report.probes.some((p) => p.unreachable) && report.errors === report.probes.filter((p) => p.unreachable).length;
+    const unreachableOnly =
+      report.probes.some((p) => p.unreachable) &&
+      report.errors === report.probes.filter((p) => p.unreachable).length;
     return unreachableOnly ? ExitCode.unavailable : ExitCode.config;
   }
   if (strict && report.warnings > 0) return ExitCode.warning;
