@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import { loadSql } from '../sql-files.js';
+import type { CatalogCache } from './cache.js';
+
+export type Volatility = 'i' | 's' | 'v';
+
+export interface NameRef {
+  schema?: string;
+  name: string;
+}
+
+export interface CatalogEntry {
+  /** The worst volatility among the overloads the name may resolve to. */
+  volatility: Volatility;
+  /** The schema of that worst overload. */
+  schema: string;
+  /**
+   * For operators: the functions implementing them (other schemas' only, for an unqualified
+   * built-in symbol); for attributes: the VOLATILE single-argument functions of that name.
+   */
+  functions?: string[];
+}
+
+export interface CatalogRequest {
+  functions: NameRef[];
+  operators: NameRef[];
+  /** Names after a dot that could be single-argument functions in attribute notation. */
+  attributes: string[];
+}
+
+export interface CatalogAnswer {
+  functions: Map<string, CatalogEntry>;
+  operators: Map<string, CatalogEntry>;
+  attributes: Map<string, CatalogEntry>;
+}
+
+/**
+ * Resolves function names to volatility; keys are `nameKey(ref)`. A lookup may also carry
+ * `resolve`, answering functions, operators and attribute-notation names in one round trip;
+ * without it the guard checks operators against the built-in list only.
+ */
+export type FunctionLookup = ((names: NameRef[]) => Promise<Map<string, CatalogEntry>>) & {
+  resolve?: (request: CatalogRequest) => Promise<CatalogAnswer>;
+};
+
+/** An unambiguous map key for a possibly schema-qualified name (names may contain dots). */
+export function nameKey(ref: NameRef): string {
+  return JSON.stringify([ref.schema ?? null, ref.name]);
+}
+
+interface LookupRow {
+  kind: 'function' | 'operator' | 'attribute';
+  schema: string | null;
+  name: string;
+  volatility: Volatility;
+  resolved_schema: string;
+  functions: string[];
+}
+
+/**
+ * A lookup against the live catalog, seen as `client` sees it (its search_path decides what an
+ * unqualified name may resolve to, so pass the client that will run the query). One query per
+ * check, whatever the number of names (SQL: sql/guard/catalog-lookup.sql); with `cache`, only
+ * for names the cache has not answered within its TTL.
+ */
+export function pgProcLookup(client: pg.ClientBase, options: { cache?: CatalogCache } = {}): FunctionLookup {
+  const resolve = async (request: CatalogRequest): Promise<CatalogAnswer> => {
+    const answer: CatalogAnswer = { functions: new Map(), operators: new Map(), attributes: new Map() };
+    if (!request.functions.length && !request.operators.length && !request.attributes.length) return answer;
+    // A named statement: parsed and planned once per connection, not on every check.
+    const { rows } = await client.query<LookupRow>({
+      name: 'mcpops_guard_catalog_lookup',
+      text: loadSql('guard/catalog-lookup'),
+      values: [
+        request.functions.map((f) => f.schema ?? null),
+        request.functions.map((f) => f.name),
+        request.operators.map((o) => o.schema ?? null),
+        request.operators.map((o) => o.name),
+        request.attributes,
+      ],
+    });
+    for (const row of rows) {
+      const entry: CatalogEntry = {
+        volatility: row.volatility,
+        schema: row.resolved_schema,
+        functions: row.functions,
+      };
+      const key =
+        row.kind === 'attribute' ? row.name : nameKey({ schema: row.schema ?? undefined, name: row.name });
+      const target =
+        row.kind === 'function'
+          ? answer.functions
+          : row.kind === 'operator'
+            ? answer.operators
+            : answer.attributes;
+      target.set(key, entry);
+    }
+    return answer;
+  };
+  const lookup = async (names: NameRef[]) =>
+    (await resolve({ functions: names, operators: [], attributes: [] })).functions;
+  const live = Object.assign(lookup, { resolve });
+  return options.cache ? options.cache.wrap(live) : live;
+}
