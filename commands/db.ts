@@ -1,5 +1,129 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { notImplemented } from './not-implemented.js';
+import type { InitProgress, InitReport, SampleScale } from '../src/db/init/index.js';
+import { UsageError } from '../src/errors.js';
+import { commandContext } from './context.js';
+
+const SCALES = ['tiny', 'small', 'medium', 'full'];
+
+interface DbInitFlags {
+  sampleData?: boolean;
+  scale: string;
+  force?: boolean;
+  embedded?: boolean;
+  databaseUrl?: string;
+}
+
+async function dbInit(command: Command): Promise<void> {
+  const ctx = commandContext(command);
+  const flags = ctx.options as unknown as DbInitFlags;
+  if (!SCALES.includes(flags.scale)) {
+    throw new UsageError(`--scale must be one of ${SCALES.join(', ')} (got ${JSON.stringify(flags.scale)})`, {
+      suggestion: 'Use --scale tiny for tests, small (the default), medium, or full (50,000 customers).',
+    });
+  }
+  if (flags.embedded && flags.databaseUrl) {
+    throw new UsageError('--embedded and --database-url exclude each other', {
+      suggestion: 'Pass one of them: --embedded for the local PGlite database, --database-url for a server.',
+    });
+  }
+  let config = await ctx.config();
+  if (flags.embedded) config = { ...config, databaseUrl: undefined, postgresHost: undefined };
+  // A new embedded database is built with the sample at embeddedScale; an explicit --scale wins.
+  if (command.getOptionValueSource('scale') === 'cli')
+    config = { ...config, embeddedScale: flags.scale as SampleScale };
+
+  const [{ openDatabase }, { resolveDatabaseTarget }, { initDatabase }, { createDatabaseIfMissing }] =
+    await Promise.all([
+      import('../src/db/open.js'),
+      import('../src/config/database.js'),
+      import('../src/db/init/index.js'),
+      import('../src/db/init/create-database.js'),
+    ]);
+  const { startProgress } = await import('../src/ui/progress.js');
+  const target = resolveDatabaseTarget(config);
+  // What this run created before initDatabase ran: a missing server database, or a new embedded one.
+  let created: string | undefined;
+  if (target.kind === 'server' && (await createDatabaseIfMissing(target))) {
+    created = `created database ${target.database}`;
+    ctx.info(created);
+  }
+  if (target.kind === 'embedded') {
+    const { readEmbeddedMeta } = await import('../src/db/embedded/index.js');
+    if (readEmbeddedMeta(resolve(target.dir))?.state !== 'ready')
+      created = `created the embedded database (${config.embeddedScale} sample)`;
+  }
+
+  const open = startProgress(ctx.terminal, 'opening', 'rows');
+  const db = await openDatabase(config, {
+    max: 2,
+    onProgress: (message, done, total) => {
+      if (done !== undefined && total) open.update(done, total, message);
+      else if (ctx.terminal.verbose) ctx.info(message);
+    },
+  });
+  open.done();
+  // Started on the first rows, so its rate and ETA measure the load alone.
+  let bar: ReturnType<typeof startProgress> | undefined;
+  const showRows = (done: number, total: number, label: string) => {
+    bar ??= startProgress(ctx.terminal, 'db init', 'rows');
+    bar.update(done, total, label);
+  };
+  let phase = '';
+  const extraActions: string[] = [];
+  let report: InitReport;
+  try {
+    report = await initDatabase(db.pool, {
+      sampleData: Boolean(flags.sampleData),
+      scale: flags.scale as SampleScale,
+      force: Boolean(flags.force),
+      readerRole: config.serveRole,
+      loginRole: config.serveLoginRole,
+      loginPassword: config.serveLoginPassword?.reveal(),
+      signal: ctx.signal,
+      // The sample's product embeddings, with the configured provider (none without pgvector).
+      afterSampleData: async (pool) => {
+        const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
+        const { embedSampleData } = await import('../src/embeddings/sync.js');
+        const provider = await createEmbeddingProvider(config);
+        const embedded = await embedSampleData(pool, provider, {
+          signal: ctx.signal,
+          onProgress: ({ done, total }) => showRows(done, total, 'embeddings'),
+        });
+        if (embedded)
+          extraActions.push(`embedded ${embedded.embedded} products with ${provider.name}/${provider.model}`);
+      },
+      onProgress: (p: InitProgress) => {
+        if (p.phase !== phase && ctx.terminal.verbose && !ctx.terminal.animate) ctx.info(`${p.phase}…`);
+        phase = p.phase;
+        if (p.phase === 'loading sample data') showRows(p.done, p.total, 'sample data');
+      },
+    });
+  } finally {
+    bar?.done();
+    await db.close();
+  }
+  report.actions.push(...extraActions);
+  if (created) {
+    report.actions.unshift(created);
+    report.changed = true;
+  }
+  if (ctx.terminal.json) {
+    const { writeJson } = await import('../src/ui/json.js');
+    writeJson({ ok: true, database: db.where, ...report });
+    return;
+  }
+  const { renderTable } = await import('../src/ui/table.js');
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(
+    `db init on ${db.where}: ${report.changed ? `${report.actions.length} change(s)` : 'nothing to do, everything was already in place'}`,
+  );
+  const changes = report.actions.map((a) => [a]);
+  if (changes.length) out(renderTable(ctx.terminal, ['change'], changes));
+  const counts = Object.entries(report.rowCounts).map(([t, n]) => [`retail.${t}`, n]);
+  if (counts.length) out(renderTable(ctx.terminal, ['table', 'rows'], counts));
+  for (const note of report.notes) ctx.info(`note: ${note}`);
+}
 
 export function registerDb(program: Command): void {
   const db = program
@@ -15,5 +139,5 @@ export function registerDb(program: Command): void {
     .option('--embedded', 'initialise the embedded database')
     .option('--database-url <url>', 'PostgreSQL URL')
     .option('--embedded-dir <dir>', 'embedded database folder')
-    .action(notImplemented('db init'));
+    .action((_options, command: Command) => dbInit(command));
 }
