@@ -1,0 +1,65 @@
+/**
+ * The embedded database process: PGlite (+pgvector) on a data folder, behind PGlite's socket
+ * server on a loopback port. It runs in its own process because PGlite executes a query
+ * synchronously on one thread and ignores statement_timeout; the parent enforces time limits by
+ * ending this process and starting another on the same folder.
+ *
+ * Started with child_process.fork(worker, [dataDir, port]). Reports over IPC:
+ * `{ type: 'ready', port }` or `{ type: 'failed', message, code }`; obeys `{ type: 'stop' }`.
+ *
+ * No relative imports on purpose: under vitest this file runs straight from src/ through Node's
+ * type stripping, and from dist/ once built.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+type ParentMessage = { type: 'stop' };
+
+function send(message: Record<string, unknown>): void {
+  if (process.connected) process.send?.(message);
+}
+
+async function main(): Promise<void> {
+  const [dataDir, portText] = process.argv.slice(2);
+  if (!dataDir) throw new Error('usage: worker <dataDir> [port]');
+  const db = await PGlite.create(dataDir, { extensions: { vector } });
+  // The parent keeps one connection; a second slot lets a replaced connection close while
+  // its successor connects (the socket server answers a full server with plain text).
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: Number(portText ?? 0),
+    maxConnections: 2,
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    // A clean close checkpoints, so the next start skips WAL replay.
+    await server.stop().catch(() => {});
+    await db.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('message', (message: ParentMessage) => {
+    if (message?.type === 'stop') void stop();
+  });
+  // The parent went away (crash, kill): never outlive it holding the data folder.
+  process.on('disconnect', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => {});
+  const port = Number(server.getServerConn().split(':').pop());
+  send({ type: 'ready', port });
+}
+
+main().catch((error: NodeJS.ErrnoException) => {
+  send({ type: 'failed', message: String(error?.message ?? error).split('\n')[0], code: error?.code });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 50);
+});
