@@ -1,5 +1,12 @@
 import { type Command, Option } from 'commander';
-import { notImplemented } from './not-implemented.js';
+import { commandContext } from './context.js';
+
+interface ServeFlags {
+  http?: boolean;
+  stateless?: boolean;
+  store?: string;
+  rlsUserId?: string;
+}
 
 export function registerServe(program: Command): void {
   program
@@ -16,5 +23,37 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--auth <mode>', 'HTTP authentication').choices(['none', 'jwt']))
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
     .option('--embedded-dir <dir>', 'embedded database folder')
-    .action(notImplemented('serve'));
+    .action(async (_options, command: Command) => {
+      const ctx = commandContext(command);
+      const flags = ctx.options as ServeFlags;
+      const config = await ctx.config();
+      // stdout belongs to the protocol (stdio) or is unused (HTTP): every line for people goes to stderr.
+      const { createLogger } = await import('../src/mcp/log.js');
+      const { startServe } = await import('../src/mcp/serve.js');
+      const log = createLogger(ctx.options.verbose ? 'debug' : config.logLevel);
+      let lastProgress = '';
+      const running = await startServe({
+        config,
+        http: Boolean(flags.http),
+        stateless: Boolean(flags.stateless),
+        store: flags.store,
+        rlsUserId: flags.rlsUserId,
+        log,
+        onProgress: (message) => {
+          if (message !== lastProgress) log.info(message);
+          lastProgress = message;
+        },
+      });
+      const reason = await new Promise<string>((resolve) => {
+        if (ctx.signal.aborted) resolve('SIGINT');
+        ctx.signal.addEventListener('abort', () => resolve('SIGINT'), { once: true });
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+        void running.ended.then(() => resolve('client closed stdin'));
+      });
+      log.info('shutting down', { reason });
+      await running.stop();
+      log.info('stopped');
+      // A clean shutdown on SIGINT/SIGTERM is success for a server (130 is for interrupted CLI operations).
+      process.exitCode = 0;
+    });
 }

@@ -58,6 +58,12 @@ export async function withStoreSession<T>(
     throw classifyDbError(error, options.where);
   }
   let broken: Error | undefined;
+  // A checked-out client has no pool listener: without this, a connection lost mid-call
+  // (database restart, network) is an uncaught 'error' event that ends the process.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
   try {
     try {
       await client.query(setup);
@@ -71,6 +77,7 @@ export async function withStoreSession<T>(
     } catch (error) {
       broken = error as Error;
     }
+    client.removeListener('error', onError);
     // A client whose rollback failed may still hold our role or identity: destroy it.
     client.release(broken);
   }

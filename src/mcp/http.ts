@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { UnavailableError } from '../errors.js';
+import { createMcpEndpoint, type JsonReply, jsonRpcError, type SessionOptions } from './http-sessions.js';
+import { IdentityError, resolveIdentity } from './identity.js';
+import { createInflight } from './inflight.js';
+import type { ServeRuntime } from './runtime.js';
+
+export const MCP_PATH = '/mcp';
+
+export interface HttpContext {
+  req: IncomingMessage & { auth?: AuthInfo };
+  res: ServerResponse;
+  url: URL;
+  requestId: string;
+  reply: JsonReply;
+}
+
+/**
+ * One step of request handling. The production issue adds Host/Origin checks, JWT auth, rate
+ * limits and metrics as further steps before `identity`, without touching the routes.
+ */
+export type Middleware = (ctx: HttpContext, next: () => Promise<void>) => Promise<void>;
+
+export function compose(middlewares: Middleware[]): (ctx: HttpContext) => Promise<void> {
+  return (ctx) => {
+    const run = (index: number): Promise<void> =>
+      index < middlewares.length ? middlewares[index](ctx, () => run(index + 1)) : Promise.resolve();
+    return run(0);
+  };
+}
+
+export interface HttpServeOptions extends Partial<SessionOptions> {
+  host: string;
+  port: number;
+  stateless: boolean;
+  maxBodyBytes: number;
+  /** How long /ready waits for SELECT 1. */
+  readyTimeoutMs?: number;
+  /** Extra steps run before identity (auth, rate limits); empty for now. */
+  middlewares?: Middleware[];
+}
+
+export interface RunningHttp {
+  url: string;
+  port: number;
+  /** Stop accepting, let running requests finish (up to `deadlineMs`), close sessions. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+function replier(res: ServerResponse): JsonReply {
+  return (status, body, headers = {}) => {
+    if (res.headersSent) return;
+    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+    res.end(JSON.stringify(body));
+  };
+}
+
+/** Answers, with no stack trace, whatever a later step throws. */
+function errorBoundary(runtime: ServeRuntime): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      runtime.log.error('http request failed', {
+        requestId: ctx.requestId,
+        path: ctx.url.pathname,
+        error: (error as Error)?.message,
+      });
+      if (!ctx.res.headersSent) ctx.reply(500, jsonRpcError(-32603, 'internal server error'));
+      else ctx.res.destroy();
+    }
+  };
+}
+
+/** Decides the caller once per request; a given but unacceptable identity is refused here. */
+function identityStep(runtime: ServeRuntime): Middleware {
+  return async (ctx, next) => {
+    if (ctx.url.pathname !== MCP_PATH) return next();
+    try {
+      const identity = await resolveIdentity({ kind: 'http', headers: ctx.req.headers }, runtime.directory);
+      ctx.req.auth = {
+        token: '',
+        clientId: identity?.rlsUserId ?? 'anonymous',
+        scopes: [],
+        extra: { identity },
+      };
+    } catch (error) {
+      if (!(error instanceof IdentityError)) throw error;
+      runtime.log.info('identity refused', { requestId: ctx.requestId, reason: error.message });
+      return ctx.reply(403, jsonRpcError(-32001, `${error.message}. ${error.suggestion}`));
+    }
+    return next();
+  };
+}
+
+async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const probe = runtime.db.pool.query('SELECT 1').then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([probe, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Streamable HTTP on node:http: /mcp, /health (process alive) and /ready (database reachable). */
+export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions): Promise<RunningHttp> {
+  const endpoint = createMcpEndpoint(runtime, {
+    stateless: options.stateless,
+    maxBodyBytes: options.maxBodyBytes,
+    maxSessions: options.maxSessions ?? 1000,
+    idleMs: options.idleMs ?? 30 * 60_000,
+    jsonResponse: options.jsonResponse,
+  });
+  // Requests on /mcp in progress: shutdown waits for their answers to be written.
+  const requests = createInflight();
+  const routes: Middleware = async (ctx) => {
+    const { req, url } = ctx;
+    if (url.pathname === '/health' && req.method === 'GET') return ctx.reply(200, { status: 'ok' });
+    if (url.pathname === '/ready' && req.method === 'GET') {
+      const ok = !requests.closing && (await databaseReady(runtime, options.readyTimeoutMs ?? 2000));
+      return ctx.reply(ok ? 200 : 503, {
+        status: ok ? 'ready' : 'unavailable',
+        database: ok ? 'ok' : 'unreachable',
+      });
+    }
+    if (url.pathname !== MCP_PATH)
+      return ctx.reply(404, { error: 'not found', paths: [MCP_PATH, '/health', '/ready'] });
+    if (req.method !== 'POST') return endpoint.handle(req, ctx.res, ctx.reply);
+    if (requests.closing) return ctx.reply(503, jsonRpcError(-32000, 'the server is shutting down'));
+    return requests.run(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          ctx.res.once('close', () => resolve());
+          endpoint.handle(req, ctx.res, ctx.reply).catch(reject);
+        }),
+    );
+  };
+  const handle = compose([
+    errorBoundary(runtime),
+    ...(options.middlewares ?? []),
+    identityStep(runtime),
+    routes,
+  ]);
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    void handle({ req, res, url, requestId: randomUUID(), reply: replier(res) });
+  });
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 0; // SSE streams stay open; body size and tool timeouts bound the work.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new UnavailableError(
+          `cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`,
+          {
+            code: 'listen_failed',
+            suggestion: 'Choose another --port (or 0 for any free port), or stop whatever holds this one.',
+          },
+        ),
+      ),
+    );
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}${MCP_PATH}`,
+    port: address.port,
+    async close(deadlineMs) {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([requests.drain(deadlineMs), runtime.inflight.drain(deadlineMs)]);
+      await endpoint.closeAll();
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

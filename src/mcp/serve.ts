@@ -1,0 +1,200 @@
+import type { Config } from '../config/schema.js';
+import { classifyDbError } from '../db/errors.js';
+import { CatalogCache, checkReadOnlySql } from '../db/guard/index.js';
+import { type Database, openDatabase } from '../db/open.js';
+import { inspectRolePosture, judgeRolePosture } from '../db/posture.js';
+import { withStoreSession } from '../db/session.js';
+import { ConfigError, McpopsError, UsageError } from '../errors.js';
+import { startHttp } from './http.js';
+import {
+  type Identity,
+  loadStoreDirectory,
+  readStores,
+  resolveIdentity,
+  type StoreDirectory,
+} from './identity.js';
+import { createInflight } from './inflight.js';
+import type { Logger } from './log.js';
+import type { ServeRuntime } from './runtime.js';
+import { createSchemaCache } from './schema/cache.js';
+import { startStdio } from './stdio.js';
+
+export interface ServeOptions {
+  config: Config;
+  http: boolean;
+  stateless: boolean;
+  store?: string;
+  rlsUserId?: string;
+  log: Logger;
+  /** Embedded database only: first-start progress. */
+  onProgress?: (message: string, done?: number, total?: number) => void;
+}
+
+export interface RunningServe {
+  transport: 'stdio' | 'http';
+  url?: string;
+  identity: Identity | null;
+  /** Resolves when a stdio client hangs up; never for HTTP. */
+  ended: Promise<void>;
+  /** Graceful stop: no new calls, running ones finish (bounded), transports and pool close. */
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/** Turns a setup failure into what the operator must do: init the database, fix the role, or wait. */
+function setupError(error: unknown, db: Database, config: Config): McpopsError {
+  const code = (error as { code?: string })?.code;
+  if (code === '22023' || code === '42704')
+    return new ConfigError(`the serve role ${config.serveRole} does not exist in ${db.where}`, {
+      code: 'serve_role_missing',
+      suggestion: 'Run `mcpops db init` on this database, or set MCPOPS_SERVE_ROLE to the reader role.',
+    });
+  if (code === '42501')
+    return new ConfigError(`the login role may not become ${config.serveRole} (or read retail.stores)`, {
+      code: 'serve_role_denied',
+      suggestion: `GRANT ${config.serveRole} TO <login role>, or run \`mcpops db init\` and connect as the serve login role.`,
+    });
+  if (code === '42P01' || code === '3F000')
+    return new ConfigError(`${db.where} has no Zava schema (retail.stores is missing)`, {
+      code: 'schema_missing',
+      suggestion: 'Run `mcpops db init --sample-data` against this database first.',
+    });
+  return classifyDbError(error, db.where);
+}
+
+async function checkPosture(db: Database, config: Config, log: Logger): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    const login = (await client.query<{ user: string }>('SELECT current_user AS user')).rows[0].user;
+    // The embedded database logs in as its own superuser by design; the reader role is what
+    // every call becomes, so that is the posture that matters there.
+    const findings = [
+      ...(db.embedded ? [] : judgeRolePosture(await inspectRolePosture(client, login), 'login')),
+      ...judgeRolePosture(await inspectRolePosture(client, config.serveRole), 'reader'),
+    ];
+    for (const finding of findings) {
+      if (finding.level === 'error' && config.profile === 'prod')
+        throw new ConfigError(finding.message, { code: 'serve_posture', suggestion: finding.fix });
+      log.warn(finding.message, { fix: finding.fix });
+    }
+  } finally {
+    client.release();
+  }
+}
+
+async function openStores(db: Database, config: Config): Promise<StoreDirectory> {
+  const read = () =>
+    withStoreSession(
+      db.pool,
+      { role: config.serveRole, rlsUserId: null, statementTimeoutMs: 5000, where: db.where },
+      readStores,
+    );
+  try {
+    return await loadStoreDirectory(read);
+  } catch (error) {
+    throw setupError(error, db, config);
+  }
+}
+
+/** Starts `mcpops serve`: database (exit 69 if unreachable), store list, identity, transport. */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const { config, log } = options;
+  if (options.http && (options.store !== undefined || options.rlsUserId !== undefined)) {
+    throw new UsageError(
+      '--store and --rls-user-id set the stdio identity; over HTTP each request names its store',
+      {
+        code: 'identity_flag_http',
+        suggestion: 'Drop the flag and send the x-rls-user-id header from the client (see docs/serve.md).',
+      },
+    );
+  }
+  if (options.http && config.authMode === 'jwt') {
+    throw new ConfigError('HTTP JWT authentication is not available in this build yet', {
+      code: 'auth_unavailable',
+      suggestion:
+        'Run without --auth jwt (MCPOPS_AUTH=none) on a trusted network only, or wait for the auth release.',
+    });
+  }
+  const db = await openDatabase(config, {
+    probe: true,
+    applicationName: `${config.applicationName}-serve`,
+    onProgress: options.onProgress,
+  });
+  let runtime: ServeRuntime;
+  let identity: Identity | null = null;
+  try {
+    await checkPosture(db, config, log).catch((error) => {
+      throw error instanceof McpopsError ? error : setupError(error, db, config);
+    });
+    const directory = await openStores(db, config);
+    if (!options.http) {
+      identity = await resolveIdentity(
+        { kind: 'stdio', store: options.store, rlsUserId: options.rlsUserId },
+        directory,
+      );
+    }
+    runtime = {
+      db,
+      config,
+      directory,
+      schemaCache: createSchemaCache({ ttlMs: config.cacheTtlSeconds * 1000 }),
+      guardCache: new CatalogCache(),
+      inflight: createInflight(),
+      log,
+      // Embeds semantic_search_products queries; the local provider needs no network.
+      embeddings: await (await import('../embeddings/index.js')).createEmbeddingProvider(config),
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+
+  // Instantiate the SQL parser (WebAssembly) now, in the background, rather than in the first
+  // caller's query: it takes 0.1–0.5 s and briefly a few hundred MB while V8 compiles it.
+  void checkReadOnlySql('SELECT 1').catch(() => {});
+
+  if (options.http) {
+    const http = await startHttp(runtime, {
+      host: config.httpHost,
+      port: config.httpPort,
+      stateless: options.stateless,
+      maxBodyBytes: config.maxBodyBytes,
+    }).catch(async (error) => {
+      await db.close().catch(() => {});
+      throw error;
+    });
+    log.info('serving', {
+      transport: 'http',
+      url: http.url,
+      stateless: options.stateless,
+      database: db.where,
+    });
+    return {
+      transport: 'http',
+      url: http.url,
+      identity: null,
+      ended: new Promise<void>(() => {}),
+      async stop(deadlineMs = SHUTDOWN_DEADLINE_MS) {
+        await http.close(deadlineMs);
+        await db.close().catch(() => {});
+      },
+    };
+  }
+
+  if (!identity)
+    log.warn('no store identity: data tools will refuse every call', {
+      fix: 'pass --store or --rls-user-id',
+    });
+  const stdio = await startStdio(runtime, identity);
+  log.info('serving', { transport: 'stdio', identity: identity?.label ?? null, database: db.where });
+  return {
+    transport: 'stdio',
+    identity,
+    ended: stdio.ended,
+    async stop(deadlineMs = SHUTDOWN_DEADLINE_MS) {
+      await stdio.close(deadlineMs);
+      await db.close().catch(() => {});
+    },
+  };
+}

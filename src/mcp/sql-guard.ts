@@ -1,0 +1,13 @@
+import type pg from 'pg';
+import { type CatalogCache, checkReadOnlySql, pgProcLookup } from '../db/guard/index.js';
+
+/**
+ * Layer 3 of read-only: the parser-based guard, resolving function volatility through the
+ * caller's own session (so it sees exactly the functions the reader role could call), with
+ * answers remembered in `cache` (one per process: every call runs as the same reader role).
+ * Throws GuardError (`sql_rejected`) or SqlSyntaxError (`sql_syntax`).
+ */
+export async function guardSql(client: pg.ClientBase, sql: string, cache?: CatalogCache): Promise<void> {
+  const lookup = pgProcLookup(client);
+  await checkReadOnlySql(sql, { lookup: cache ? cache.wrap(lookup) : lookup });
+}
