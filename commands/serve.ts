@@ -30,7 +30,12 @@ export function registerServe(program: Command): void {
       // stdout belongs to the protocol (stdio) or is unused (HTTP): every line for people goes to stderr.
       const { createLogger } = await import('../src/mcp/log.js');
       const { startServe } = await import('../src/mcp/serve.js');
-      const log = createLogger(ctx.options.verbose ? 'debug' : config.logLevel);
+      const { secretValues } = await import('../src/config/secret.js');
+      const log = createLogger(
+        ctx.options.verbose ? 'debug' : config.logLevel,
+        undefined,
+        secretValues(config),
+      );
       let lastProgress = '';
       const running = await startServe({
         config,

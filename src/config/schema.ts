@@ -212,6 +212,15 @@ export const settings = {
     description:
       'JSON map of region → store names for regional_manager tokens, e.g. {"west":["Zava Retail Seattle"]}',
   }),
+  authorizationServers: setting(z.string().optional(), {
+    env: ['MCPOPS_AUTHORIZATION_SERVERS'],
+    description: 'comma-separated authorization server URLs advertised in OAuth protected-resource metadata',
+  }),
+  publicUrl: setting(httpUrl.optional(), {
+    env: ['MCPOPS_PUBLIC_URL'],
+    description:
+      'the URL clients reach the server at (for protected-resource metadata), e.g. https://mcp.zava.example',
+  }),
   jwtClockToleranceSeconds: setting(int(0, 600).default(30), {
     env: ['MCPOPS_JWT_CLOCK_TOLERANCE_SECONDS'],
     description: 'clock skew allowed on exp/nbf',

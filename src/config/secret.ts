@@ -36,3 +36,10 @@ export class Secret {
 export function revealSecret(value: Secret | undefined): string | undefined {
   return value?.reveal();
 }
+
+/** Every secret value in a loaded config, for masking text that may contain one. */
+export function secretValues(config: object): string[] {
+  return Object.values(config)
+    .filter((value): value is Secret => value instanceof Secret)
+    .map((secret) => secret.reveal());
+}

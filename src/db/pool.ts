@@ -15,7 +15,8 @@ export interface PoolOptions {
     | 'poolMaxUses'
     | 'statementTimeoutMs'
     | 'workMem'
-  >;
+  > &
+    Partial<Pick<Config, 'poolQueueTimeoutMs'>>;
   /** Overrides config.poolMax (the embedded database takes one connection). */
   max?: number;
   applicationName?: string;
@@ -50,7 +51,8 @@ export function createPool(options: PoolOptions): pg.Pool {
     max,
     idleTimeoutMillis: config.poolIdleSeconds * 1000,
     maxUses: config.poolMaxUses,
-    connectionTimeoutMillis: 10_000,
+    // How long a caller waits for a connection (pool exhausted or server slow to accept).
+    connectionTimeoutMillis: config.poolQueueTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? config.applicationName,
     options: options.startupOptions === false ? undefined : `-c jit=off -c work_mem=${config.workMem}`,
   });

@@ -32,25 +32,51 @@ export async function runDataCall(
     return errorResult(missingIdentityMessage(deps.transport));
   }
   const started = performance.now();
+  const metrics = deps.production?.metrics;
+  const queueMax = deps.config.poolQueueMax;
+  if (queueMax !== undefined && deps.db.pool.waitingCount >= queueMax) {
+    metrics?.toolCalls.inc({ tool, outcome: 'busy' });
+    deps.log.warn('tool refused', { tool, identity: identity.label, reason: 'pool queue full' });
+    return errorResult(
+      `the server is busy: ${deps.db.pool.waitingCount} calls are already waiting for a database connection; nothing was run. Retry in a few seconds.`,
+    );
+  }
+  const observe = (outcome: 'ok' | 'error', cached = false) => {
+    const seconds = (performance.now() - started) / 1000;
+    metrics?.toolCalls.inc({ tool, outcome });
+    metrics?.toolDuration.observe({ tool }, seconds);
+    if (!cached) {
+      metrics?.dbQueries.inc({ outcome });
+      metrics?.dbDuration.observe(seconds);
+    }
+  };
   try {
     const call = dataCall(deps, identity, options);
-    const result = await deps.inflight.run(async () => {
-      try {
-        return await fn(call);
-      } catch (error) {
-        // After a database restart the pool may hand out a dead connection once.
-        if (!isConnectionLoss(error)) throw error;
-        return fn(call);
-      }
-    });
+    const run = () =>
+      deps.inflight.run(async () => {
+        try {
+          return await fn(call);
+        } catch (error) {
+          // After a database restart the pool may hand out a dead connection once.
+          if (!isConnectionLoss(error)) throw error;
+          return fn(call);
+        }
+      });
+    // The breaker turns a dead database into fast, clear errors and probes it by itself.
+    const result = deps.production ? await deps.production.breaker.run(run) : await run();
+    const cached = result._meta?.cached === true;
+    observe(result.isError ? 'error' : 'ok', cached);
     deps.log.info('tool call', {
       tool,
       identity: identity.label,
       ms: Math.round(performance.now() - started),
-      error: result.isError === true,
+      rows: (result.structuredContent as { n?: number } | undefined)?.n,
+      cache: cached ? 'hit' : undefined,
+      outcome: result.isError ? 'error' : 'ok',
     });
     return result;
   } catch (error) {
+    observe('error');
     const elapsed = performance.now() - started;
     // The embedded database enforces the time limit by ending the connection, not by cancelling.
     const stopped =
@@ -100,6 +126,7 @@ function timeoutMessage(deps: Pick<ToolDeps, 'config'>): string {
 export function describeToolError(error: unknown, deps: Pick<ToolDeps, 'config'>): string {
   if (error instanceof ShuttingDownError) return error.message;
   const known = error instanceof McpopsError ? error : classifyDbError(error);
+  if (known.code === 'circuit_open') return `${known.message}; nothing was run. ${known.suggestion}`;
   if (known.code === 'db_unreachable' || known.code === 'embedded_unavailable') {
     return 'the database is not reachable right now; nothing was run. Retry in a little while.';
   }

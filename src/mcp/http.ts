@@ -39,8 +39,10 @@ export interface HttpServeOptions extends Partial<SessionOptions> {
   maxBodyBytes: number;
   /** How long /ready waits for SELECT 1. */
   readyTimeoutMs?: number;
-  /** Extra steps run before identity (auth, rate limits); empty for now. */
+  /** Steps run before identity (hygiene, metrics, operational routes, auth). */
   middlewares?: Middleware[];
+  /** Steps run once the identity is known (rate limits). */
+  afterIdentity?: Middleware[];
 }
 
 export interface RunningHttp {
@@ -78,7 +80,8 @@ function errorBoundary(runtime: ServeRuntime): Middleware {
 /** Decides the caller once per request; a given but unacceptable identity is refused here. */
 function identityStep(runtime: ServeRuntime): Middleware {
   return async (ctx, next) => {
-    if (ctx.url.pathname !== MCP_PATH) return next();
+    // An authentication step earlier in the chain has already decided the identity.
+    if (ctx.url.pathname !== MCP_PATH || ctx.req.auth) return next();
     try {
       const identity = await resolveIdentity({ kind: 'http', headers: ctx.req.headers }, runtime.directory);
       ctx.req.auth = {
@@ -149,6 +152,7 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
     errorBoundary(runtime),
     ...(options.middlewares ?? []),
     identityStep(runtime),
+    ...(options.afterIdentity ?? []),
     routes,
   ]);
 

@@ -1,4 +1,4 @@
-import { maskText } from '../config/mask.js';
+import { maskText, maskValue } from '../config/mask.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -12,17 +12,19 @@ export interface Logger {
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 /**
- * JSON lines on stderr (never stdout: over stdio, stdout carries only protocol). Text is masked
- * so a connection string or token that slips into a message is not printed.
+ * JSON lines on stderr (never stdout: over stdio, stdout carries only protocol). Fields under
+ * secret-looking keys are masked, and so is any known secret value or secret-shaped text that
+ * slips into a message (connection strings, bearer tokens, account keys).
  */
 export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line),
+  secrets: readonly string[] = [],
 ): Logger {
   const log = (at: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[at] < ORDER[level]) return;
-    const line = JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields });
-    write(`${maskText(line)}\n`);
+    const record = maskValue({ time: new Date().toISOString(), level: at, msg, ...fields }, secrets);
+    write(`${maskText(JSON.stringify(record), secrets)}\n`);
   };
   return {
     debug: (msg, fields) => log('debug', msg, fields),

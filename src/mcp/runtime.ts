@@ -5,6 +5,7 @@ import type { EmbeddingProvider } from '../embeddings/types.js';
 import type { Identity, StoreDirectory } from './identity.js';
 import type { Inflight } from './inflight.js';
 import type { Logger } from './log.js';
+import type { ProductionParts } from './production.js';
 import type { SchemaCache } from './schema/cache.js';
 import { createZavaServer, type ZavaServer } from './server.js';
 import type { IdentityProvider, ToolExtra } from './tools/types.js';
@@ -20,6 +21,8 @@ export interface ServeRuntime {
   inflight: Inflight;
   log: Logger;
   embeddings?: EmbeddingProvider;
+  /** Result cache, breaker and metrics shared by every session of this process. */
+  production?: Pick<ProductionParts, 'cache' | 'breaker' | 'metrics'>;
 }
 
 export function serverFor(
@@ -37,6 +40,7 @@ export function serverFor(
     guardCache: runtime.guardCache,
     inflight: runtime.inflight,
     log: runtime.log,
+    production: runtime.production,
   });
 }
 

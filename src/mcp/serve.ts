@@ -6,6 +6,7 @@ import { inspectRolePosture, judgeRolePosture } from '../db/posture.js';
 import { withStoreSession } from '../db/session.js';
 import { ConfigError, McpopsError, UsageError } from '../errors.js';
 import { startHttp } from './http.js';
+import { authStep, hygieneStep, metricsStep, operationalRoutes, rateLimitStep } from './http-production.js';
 import {
   type Identity,
   loadStoreDirectory,
@@ -15,6 +16,8 @@ import {
 } from './identity.js';
 import { createInflight } from './inflight.js';
 import type { Logger } from './log.js';
+import { startTelemetry } from './observability/telemetry.js';
+import { createProductionParts, type ProductionParts } from './production.js';
 import type { ServeRuntime } from './runtime.js';
 import { createSchemaCache } from './schema/cache.js';
 import { startStdio } from './stdio.js';
@@ -109,13 +112,6 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
     );
   }
-  if (options.http && config.authMode === 'jwt') {
-    throw new ConfigError('HTTP JWT authentication is not available in this build yet', {
-      code: 'auth_unavailable',
-      suggestion:
-        'Run without --auth jwt (MCPOPS_AUTH=none) on a trusted network only, or wait for the auth release.',
-    });
-  }
   const db = await openDatabase(config, {
     probe: true,
     applicationName: `${config.applicationName}-serve`,
@@ -123,6 +119,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   });
   let runtime: ServeRuntime;
   let identity: Identity | null = null;
+  let production: ProductionParts | undefined;
   try {
     await checkPosture(db, config, log).catch((error) => {
       throw error instanceof McpopsError ? error : setupError(error, db, config);
@@ -134,7 +131,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         directory,
       );
     }
+    production = await createProductionParts(config, db.pool, log);
+    await startTelemetry(config, log);
     runtime = {
+      production,
       db,
       config,
       directory,
@@ -146,9 +146,11 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       embeddings: await (await import('../embeddings/index.js')).createEmbeddingProvider(config),
     };
   } catch (error) {
+    await production?.close();
     await db.close().catch(() => {});
     throw error;
   }
+  const parts = production;
 
   // Instantiate the SQL parser (WebAssembly) now, in the background, rather than in the first
   // caller's query: it takes 0.1–0.5 s and briefly a few hundred MB while V8 compiles it.
@@ -160,7 +162,15 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       port: config.httpPort,
       stateless: options.stateless,
       maxBodyBytes: config.maxBodyBytes,
+      middlewares: [
+        hygieneStep(config),
+        metricsStep(parts),
+        operationalRoutes(parts, config),
+        authStep(parts, runtime),
+      ],
+      afterIdentity: [rateLimitStep(parts)],
     }).catch(async (error) => {
+      await parts.close();
       await db.close().catch(() => {});
       throw error;
     });
@@ -177,6 +187,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ended: new Promise<void>(() => {}),
       async stop(deadlineMs = SHUTDOWN_DEADLINE_MS) {
         await http.close(deadlineMs);
+        await parts.close();
         await db.close().catch(() => {});
       },
     };
@@ -194,6 +205,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     ended: stdio.ended,
     async stop(deadlineMs = SHUTDOWN_DEADLINE_MS) {
       await stdio.close(deadlineMs);
+      await parts.close();
       await db.close().catch(() => {});
     },
   };

@@ -28,6 +28,7 @@ export interface ZavaServerOptions {
   guardCache?: CatalogCache;
   inflight?: Inflight;
   log?: Logger;
+  production?: ToolDeps['production'];
 }
 
 export interface ZavaServer {
@@ -49,6 +50,7 @@ export function createZavaServer(options: ZavaServerOptions): ZavaServer {
     guardCache: options.guardCache ?? new CatalogCache(),
     inflight: options.inflight ?? createInflight(),
     log: options.log ?? silentLogger,
+    production: options.production,
   };
   const server = new McpServer(
     { name: SERVER_NAME, version: packageVersion() },

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { checkHostAndOrigin, hygieneOptions } from '../../src/mcp/http-hygiene.js';
-import { createLogger } from '../../src/mcp/observability/logger.js';
+import { createLogger } from '../../src/mcp/log.js';
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 
@@ -40,20 +40,17 @@ describe('Host and Origin checks (DNS rebinding)', () => {
 describe('structured logs', () => {
   it('mask secrets wherever they appear', () => {
     const lines: string[] = [];
-    const logger = createLogger({
-      level: 'info',
-      secrets: ['s3cret-pass-value'],
-      write: (l) => lines.push(l),
-    });
-    logger.child({ requestId: 'r1' }).log('info', 'tool_call', {
+    const logger = createLogger('info', (l) => lines.push(l), ['s3cret-pass-value']);
+    logger.info('tool_call', {
+      requestId: 'r1',
       sql: "SELECT 's3cret-pass-value'",
       headers: { authorization: 'Bearer abc.def.ghi', 'x-api-key': 'k-123' },
       url: 'postgres://u:pw-in-url@db/zava',
     });
-    logger.log('debug', 'hidden');
+    logger.debug('hidden');
     expect(lines).toHaveLength(1);
     const record = JSON.parse(lines[0]);
-    expect(record).toMatchObject({ level: 'info', event: 'tool_call', requestId: 'r1' });
+    expect(record).toMatchObject({ level: 'info', msg: 'tool_call', requestId: 'r1' });
     expect(lines[0]).not.toMatch(/s3cret-pass-value|abc\.def\.ghi|k-123|pw-in-url/);
   });
 });

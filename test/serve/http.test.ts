@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -10,6 +9,7 @@ import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
 import { silentLogger } from '../../src/mcp/log.js';
 import { type RunningServe, startServe } from '../../src/mcp/serve.js';
 import { CLI } from '../support/cli.js';
+import { startProxy } from '../support/tcp-proxy.js';
 import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
 import { callTool, ordersPerStore } from './support.js';
 
@@ -156,37 +156,14 @@ describe('stateless HTTP', () => {
   });
 });
 
-/** A TCP proxy to the test server that can be cut and restored: "the database goes down". */
-async function startProxy(target: { host: string; port: number }, port = 0) {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(target.port, target.host);
-    sockets.add(inbound).add(outbound);
-    inbound.pipe(outbound).pipe(inbound);
-    const drop = () => {
-      inbound.destroy();
-      outbound.destroy();
-    };
-    inbound.on('error', drop).on('close', drop);
-    outbound.on('error', drop).on('close', drop);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    async stop() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 describe('resilience', () => {
   test('database down while serving: tool error, server up, /ready 503; recovers when it returns', async () => {
     const real = new URL(db.loginUrl);
     let proxy = await startProxy({ host: real.hostname, port: Number(real.port || 5432) });
     const viaProxy = new URL(db.loginUrl);
     viaProxy.port = String(proxy.port);
-    const running = await serveHttp(viaProxy.toString());
+    // The result cache would answer the repeated question while the database is away.
+    const running = await serveHttp(viaProxy.toString(), { MCPOPS_CACHE_TTL_SECONDS: '0' });
     const base = running.url!.replace(/\/mcp$/, '');
     const client = await httpClient(running.url!, STORES[0].rlsUserId);
     try {

@@ -194,7 +194,7 @@ describe('serve over stdio (the built CLI)', () => {
     expect(stranger.stderr).toMatch(/is not the rls_user_id of any store/);
   });
 
-  test('identity flags with --http are usage errors; --auth jwt is refused until auth lands', async () => {
+  test('identity flags with --http are usage errors; --auth jwt without a key source is a config error', async () => {
     const both = await runCli(['serve', '--http', '--database-url', db.loginUrl, '--store', 'head office'], {
       cwd: tmpdir(),
     });
@@ -202,10 +202,9 @@ describe('serve over stdio (the built CLI)', () => {
     expect(both.stderr).toMatch(/--store and --rls-user-id set the stdio identity/);
     const jwt = await runCli(['serve', '--http', '--auth', 'jwt', '--database-url', db.loginUrl], {
       cwd: tmpdir(),
-      env: { MCPOPS_JWKS_URL: 'https://login.example.com/jwks' },
     });
     expect(jwt.code).toBe(78);
-    expect(jwt.stderr).toMatch(/JWT authentication is not available/);
+    expect(jwt.stderr).toMatch(/jwt authentication needs a key source/);
   });
 
   test('a port already in use is exit 69 with the fix', async () => {

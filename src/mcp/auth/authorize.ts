@@ -1,4 +1,5 @@
 import { HEAD_OFFICE_ID, isUuid } from '../../db/stores.js';
+import { ConfigError } from '../../errors.js';
 import { AuthError } from './errors.js';
 import type { Principal } from './jwt.js';
 
@@ -12,13 +13,22 @@ export type RegionMap = Record<string, string[]>;
 
 export function parseRegionMap(json: string | undefined): RegionMap {
   if (!json) return {};
-  const parsed = JSON.parse(json) as unknown;
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Error('MCPOPS_AUTH_REGIONS must be a JSON object');
+  const invalid = (why: string) =>
+    new ConfigError(`MCPOPS_AUTH_REGIONS ${why}`, {
+      code: 'auth_regions_invalid',
+      suggestion: 'Set it to a JSON object of region → store names, e.g. {"west":["Zava Retail Seattle"]}.',
+    });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw invalid('is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('must be a JSON object');
   const out: RegionMap = {};
   for (const [region, stores] of Object.entries(parsed)) {
     if (!Array.isArray(stores) || !stores.every((s) => typeof s === 'string')) {
-      throw new Error(`MCPOPS_AUTH_REGIONS.${region} must be a list of store names`);
+      throw invalid(`.${region} must be a list of store names`);
     }
     out[region.toLowerCase()] = stores;
   }

@@ -1,10 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { normalizeSql } from '../../db/sql-parser.js';
+import { queryCacheKey } from '../cache/query-key.js';
 import { queryCapped } from '../capped-query.js';
 import { runDataCall } from '../data-call.js';
 import { compactResultShape, errorResult, rowsResult, toolResult } from '../results.js';
 import { guardSql } from '../sql-guard.js';
-import { READ_ONLY_ANNOTATIONS, type ToolDeps } from './types.js';
+import { READ_ONLY_ANNOTATIONS, type ToolDeps, type ToolExtra } from './types.js';
 
 export const EXECUTE_SALES_QUERY = 'execute_sales_query';
 
@@ -36,22 +39,47 @@ export function registerExecuteSalesQuery(server: McpServer, deps: ToolDeps): vo
     async (args, extra) => {
       const sql = args.postgresql_query;
       if (sql.trim() === '') return errorResult('postgresql_query is empty: send one SELECT statement.');
-      return runDataCall(deps, extra, EXECUTE_SALES_QUERY, ({ session }) =>
-        session(async (client) => {
+      const cache = bypassesCache(extra) ? undefined : deps.production?.cache;
+      return runDataCall(deps, extra, EXECUTE_SALES_QUERY, async ({ session, identity }) => {
+        const key = cache ? await queryCacheKey(sql, `${caps.maxRows}:${caps.maxBytes}`) : undefined;
+        if (cache && key) {
+          const hit = await cache.get<CallToolResult>(identity.rlsUserId, key);
+          deps.production?.metrics.cacheHits.inc({ result: hit ? 'hit' : 'miss' });
+          if (hit) return { ...hit, _meta: { ...hit._meta, cached: true } };
+        }
+        const started = performance.now();
+        const result = await session(async (client) => {
           await guardSql(client, sql, deps.guardCache);
-          const result = await queryCapped(client, sql, caps);
-          if (!result.truncated) return rowsResult(result.columns, result.rows);
+          const rows = await queryCapped(client, sql, caps);
+          if (!rows.truncated) return rowsResult(rows.columns, rows.rows);
           return toolResult({
-            c: result.columns,
-            r: result.rows,
-            n: result.rows.length,
+            c: rows.columns,
+            r: rows.rows,
+            n: rows.rows.length,
             truncated: true,
-            msg: truncationMessage(result.truncated, result.rows.length, caps),
+            msg: truncationMessage(rows.truncated, rows.rows.length, caps),
           });
-        }),
-      );
+        });
+        await logIfSlow(deps, sql, identity.label, performance.now() - started);
+        if (cache && key && !result.isError) await cache.set(identity.rlsUserId, key, result);
+        return result;
+      });
     },
   );
+}
+
+/** `Cache-Control: no-cache` on the HTTP request skips the result cache for that call. */
+function bypassesCache(extra: ToolExtra): boolean {
+  const header = extra.requestInfo?.headers?.['cache-control'];
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return /no-cache|no-store/i.test(value);
+}
+
+/** The slow-query log carries the normalized SQL (constants replaced), never values or results. */
+async function logIfSlow(deps: ToolDeps, sql: string, identity: string, ms: number): Promise<void> {
+  if (deps.config.slowQueryMs === undefined || ms < deps.config.slowQueryMs) return;
+  const normalized = await normalizeSql(sql).catch(() => '(unparsable)');
+  deps.log.warn('slow query', { tool: EXECUTE_SALES_QUERY, identity, ms: Math.round(ms), sql: normalized });
 }
 
 function truncationMessage(

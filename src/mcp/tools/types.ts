@@ -8,6 +8,7 @@ import type { EmbeddingProvider } from '../../embeddings/types.js';
 import type { Identity } from '../identity.js';
 import type { Inflight } from '../inflight.js';
 import type { Logger } from '../log.js';
+import type { ProductionParts } from '../production.js';
 import type { SchemaCache } from '../schema/cache.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -18,7 +19,8 @@ export type IdentityProvider = (extra: ToolExtra) => Identity | null;
 export type ServeConfig = Pick<
   Config,
   'serveRole' | 'statementTimeoutMs' | 'maxRows' | 'maxBytes' | 'hnswEfSearch' | 'cacheTtlSeconds'
->;
+> &
+  Partial<Pick<Config, 'slowQueryMs' | 'poolQueueMax'>>;
 
 /**
  * Everything a tool needs, injected by createZavaServer. Convention: one file per tool under
@@ -38,6 +40,8 @@ export interface ToolDeps {
   guardCache?: CatalogCache;
   inflight: Inflight;
   log: Logger;
+  /** Result cache, database circuit breaker and metrics (HTTP serving; absent in tests). */
+  production?: Pick<ProductionParts, 'cache' | 'breaker' | 'metrics'>;
 }
 
 export type RegisterTool = (server: McpServer, deps: ToolDeps) => void;

@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { parseSql } from '../../db/sql-parser.js';
+
+function stripLocations(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripLocations);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value))
+    if (key !== 'location' && key !== 'stmt_location' && key !== 'stmt_len') out[key] = stripLocations(item);
+  return out;
+}
+
+/**
+ * A cache key that is the same for the same query however it is spaced, commented or cased
+ * (it is the parse tree without positions), and different whenever a constant differs —
+ * normalized SQL plus its parameters, in one value. Undefined when the text does not parse
+ * (the guard reports that; nothing is cached).
+ */
+export async function queryCacheKey(sql: string, scope: string): Promise<string | undefined> {
+  try {
+    const parsed = await parseSql(sql);
+    const tree = JSON.stringify(stripLocations(parsed.statements.map((s) => s.stmt)));
+    return createHash('sha256').update(scope).update('\0').update(tree).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
