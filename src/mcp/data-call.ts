@@ -65,12 +65,14 @@ export async function runDataCall(
     // The breaker turns a dead database into fast, clear errors and probes it by itself.
     const result = deps.production ? await deps.production.breaker.run(run) : await run();
     const cached = result._meta?.cached === true;
+    const rows = (result.structuredContent as { n?: number } | undefined)?.n;
     observe(result.isError ? 'error' : 'ok', cached);
+    if (rows) metrics?.rowsReturned.inc(rows);
     deps.log.info('tool call', {
       tool,
       identity: identity.label,
       ms: Math.round(performance.now() - started),
-      rows: (result.structuredContent as { n?: number } | undefined)?.n,
+      rows,
       cache: cached ? 'hit' : undefined,
       outcome: result.isError ? 'error' : 'ok',
     });

@@ -297,6 +297,7 @@ describe('limits, cache, breaker and hygiene', () => {
       for (const secret of [secretPw, apiKey, jwt]) expect(everything).not.toContain(secret);
       expect(metrics).toMatch(/mcpops_tool_calls_total\{tool="execute_sales_query",outcome="ok"\} 1/);
       expect(metrics).toMatch(/mcpops_auth_failures_total\{reason="invalid_token"\} 1/);
+      expect(metrics).toMatch(/mcpops_rows_returned_total [1-9]/);
     } finally {
       await running.stop();
     }
