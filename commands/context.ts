@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { assertConfigValid, type LoadedConfig, loadConfig } from '../src/config/load.js';
+import type { LoadedConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/schema.js';
 import { ExitCode } from '../src/errors.js';
 import { detectTerminal, type Terminal } from '../src/ui/terminal.js';
@@ -44,8 +44,11 @@ export function commandContext(command: Command): CommandContext {
   const options = command.optsWithGlobals() as CommandContext['options'];
   const terminal = detectTerminal({ json: options.json, verbose: options.verbose });
   let loaded: Promise<LoadedConfig> | undefined;
+  // The loader (zod, dotenv) is imported on first use, so `--help` never pays for it.
   const load = (): Promise<LoadedConfig> => {
-    loaded ??= loadConfig({ flags: options, configFile: options.config, envFile: options.envFile });
+    loaded ??= import('../src/config/load.js').then(({ loadConfig }) =>
+      loadConfig({ flags: options, configFile: options.config, envFile: options.envFile }),
+    );
     return loaded;
   };
   return {
@@ -53,7 +56,10 @@ export function commandContext(command: Command): CommandContext {
     terminal,
     signal: interruptSignal(),
     loadConfig: load,
-    config: async () => assertConfigValid(await load()),
+    config: async () => {
+      const { assertConfigValid } = await import('../src/config/load.js');
+      return assertConfigValid(await load());
+    },
     info: (message) => {
       if (!terminal.json) process.stderr.write(`${message}\n`);
     },

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import type { ValidationReport } from '../src/ops/config/validate.js';
-import { writeJson } from '../src/ui/json.js';
-import { renderTable } from '../src/ui/table.js';
 import type { Terminal } from '../src/ui/terminal.js';
 import { commandContext } from './context.js';
 
@@ -17,21 +15,39 @@ export function registerValidateConfig(program: Command): void {
       const { validateConfig, validationExitCode } = await import('../src/ops/config/validate.js');
       const report = await validateConfig(await ctx.loadConfig(), { check: Boolean(ctx.options.check) });
       process.exitCode = validationExitCode(report, Boolean(ctx.options.strict));
-      if (ctx.terminal.json) writeJson({ ...report });
-      else process.stdout.write(printValidation(ctx.terminal, report));
+      if (ctx.terminal.json) {
+        const { writeJson } = await import('../src/ui/json.js');
+        writeJson({ ...report });
+      } else {
+        const { renderTable } = await import('../src/ui/table.js');
+        process.stdout.write(printValidation(ctx.terminal, report, renderTable));
+      }
     });
 }
 
-function printValidation(terminal: Terminal, report: ValidationReport): string {
+function printValidation(
+  terminal: Terminal,
+  report: ValidationReport,
+  renderTable: (terminal: Terminal, head: string[], rows: string[][]) => string,
+): string {
   const { chalk } = terminal;
-  const rows = report.settings.map((s) => [s.key, s.env.join(', ') || '-', s.value ?? chalk.dim('(unset)'), s.source]);
+  const rows = report.settings.map((s) => [
+    s.key,
+    s.env.join(', ') || '-',
+    s.value ?? chalk.dim('(unset)'),
+    s.source,
+  ]);
   const lines = [renderTable(terminal, ['setting', 'env', 'value', 'source'], rows)];
-  for (const probe of report.probes) lines.push(`${probe.ok ? chalk.green('✓') : chalk.red('✗')} ${probe.name}: ${probe.detail}`);
+  for (const probe of report.probes)
+    lines.push(`${probe.ok ? chalk.green('✓') : chalk.red('✗')} ${probe.name}: ${probe.detail}`);
   for (const f of report.findings) {
     const tag = f.level === 'error' ? chalk.red('error') : chalk.yellow('warning');
     lines.push(`${tag} ${f.setting ?? ''}: ${f.message}\n  fix: ${f.fix}`);
   }
-  const verdict = report.errors > 0 ? chalk.red(`${report.errors} error(s)`) : chalk.green('configuration is valid');
-  lines.push(`${verdict}${report.warnings ? `, ${report.warnings} warning(s)` : ''} (profile ${report.profile})`);
+  const verdict =
+    report.errors > 0 ? chalk.red(`${report.errors} error(s)`) : chalk.green('configuration is valid');
+  lines.push(
+    `${verdict}${report.warnings ? `, ${report.warnings} warning(s)` : ''} (profile ${report.profile})`,
+  );
   return `${lines.join('\n')}\n`;
 }
