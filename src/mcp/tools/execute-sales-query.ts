@@ -39,7 +39,8 @@ export function registerExecuteSalesQuery(server: McpServer, deps: ToolDeps): vo
     async (args, extra) => {
       const sql = args.postgresql_query;
       if (sql.trim() === '') return errorResult('postgresql_query is empty: send one SELECT statement.');
-      const cache = bypassesCache(extra) ? undefined : deps.production?.cache;
+      const cacheOn = deps.config.cacheTtlSeconds > 0 && !bypassesCache(extra);
+      const cache = cacheOn ? deps.production?.cache : undefined;
       return runDataCall(deps, extra, EXECUTE_SALES_QUERY, async ({ session, identity }) => {
         const key = cache ? await queryCacheKey(sql, `${caps.maxRows}:${caps.maxBytes}`) : undefined;
         if (cache && key) {
