@@ -64,14 +64,7 @@ export async function withStoreSession<T>(
     broken = error;
   };
   client.on('error', onError);
-  try {
-    try {
-      await client.query(setup);
-    } catch (error) {
-      throw classifyDbError(error, options.where);
-    }
-    return await fn(client);
-  } finally {
+  const finish = async (): Promise<void> => {
     try {
       await client.query('ROLLBACK');
     } catch (error) {
@@ -80,7 +73,23 @@ export async function withStoreSession<T>(
     client.removeListener('error', onError);
     // A client whose rollback failed may still hold our role or identity: destroy it.
     client.release(broken);
+  };
+  let result: T;
+  try {
+    try {
+      await client.query(setup);
+    } catch (error) {
+      throw classifyDbError(error, options.where);
+    }
+    result = await fn(client);
+  } catch (error) {
+    await finish();
+    throw error;
   }
+  // The caller has its answer; the ROLLBACK need not delay it. The client goes back to the pool
+  // only once the ROLLBACK is done, so no later borrower can see this transaction's settings.
+  void finish();
+  return result;
 }
 
 /** Runs one statement over the extended protocol (one statement per message, no stacking). */
