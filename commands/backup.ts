@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { notImplemented } from './not-implemented.js';
+import { commandContext } from './context.js';
 
 export function registerBackup(program: Command): void {
   const backup = program
@@ -15,25 +15,74 @@ export function registerBackup(program: Command): void {
     .addOption(
       new Option('--compression <algo>', 'compression').choices(['zstd', 'gzip', 'none']).default('zstd'),
     )
-    .option('--level <n>', 'compression level')
+    .option('--level <n>', 'compression level (zstd 1–19, default 3; gzip 0–9, default 6)')
     .option('--encrypt', 'encrypt every object with AES-256-GCM (key from the secret loader)')
     .option('--jobs <n>', 'tables dumped in parallel', '2')
     .option('--keep-last <n>', 'retention: keep the newest N backups')
     .option('--keep-days <n>', 'retention: keep backups newer than D days')
-    .option('--dry-run', 'with retention: show what would be deleted')
-    .option('--pg-bin <dir>', 'folder holding pg_dump and pg_restore')
+    .option('--dry-run', 'with retention: show what would be deleted, make no backup')
+    .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
-    .action(notImplemented('backup'));
+    .action(async (_options, command: Command) => {
+      const ctx = commandContext(command);
+      const o = ctx.options as Record<string, string | boolean | undefined>;
+      const config = await ctx.config();
+      const { runBackup, positiveInt } = await import('../src/ops/backup/index.js');
+      const { startProgress } = await import('../src/ui/progress.js');
+      const { printBackupRun } = await import('./backup-render.js');
+      const bar = startProgress(ctx.terminal, 'backup', 'bytes');
+      const run = await runBackup(config, {
+        target: o.target as string | undefined,
+        type: o.type as 'full' | 'incremental' | undefined,
+        compression: o.compression as 'zstd' | 'gzip' | 'none',
+        level: positiveInt(o.level, '--level', 0),
+        encrypt: Boolean(o.encrypt),
+        jobs: positiveInt(o.jobs, '--jobs') ?? 2,
+        retention: {
+          keepLast: positiveInt(o.keepLast, '--keep-last'),
+          keepDays: positiveInt(o.keepDays, '--keep-days', 0),
+        },
+        dryRun: Boolean(o.dryRun),
+        pgBin: o.pgBin as string | undefined,
+        signal: ctx.signal,
+        onProgress: (p) =>
+          bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
+      }).finally(() => bar.done());
+      printBackupRun(ctx, run);
+    });
   backup
     .command('list')
     .description('list backups at the target')
     .option('--target <target>', 'folder, file:///path or azure://container/prefix')
-    .action(notImplemented('backup list'));
+    .action(async (_options, command: Command) => {
+      const ctx = commandContext(command);
+      const config = await ctx.config();
+      const { listBackups } = await import('../src/ops/backup/index.js');
+      const { printBackupList } = await import('./backup-render.js');
+      printBackupList(ctx, await listBackups(config, ctx.options.target as string | undefined));
+    });
   backup
     .command('verify')
     .argument('<id>', 'backup id or "latest"')
     .description('check every object of a backup (size and SHA-256); --deep restores into a scratch database')
     .option('--target <target>', 'folder, file:///path or azure://container/prefix')
     .option('--deep', 'also restore into a scratch database and compare row counts')
-    .action(notImplemented('backup verify'));
+    .option('--jobs <n>', 'objects checked in parallel', '2')
+    .option('--pg-bin <dir>', 'folder holding pg_dump and psql (for --deep)')
+    .option('--database-url <url>', 'server for the --deep scratch database')
+    .action(async (id: string, _options, command: Command) => {
+      const ctx = commandContext(command);
+      const o = ctx.options as Record<string, string | boolean | undefined>;
+      const config = await ctx.config();
+      const { verifyBackupById, positiveInt } = await import('../src/ops/backup/index.js');
+      const { printVerify } = await import('./backup-render.js');
+      const report = await verifyBackupById(config, {
+        target: o.target as string | undefined,
+        id,
+        deep: Boolean(o.deep),
+        jobs: positiveInt(o.jobs, '--jobs'),
+        pgBin: o.pgBin as string | undefined,
+      });
+      printVerify(ctx, report);
+    });
 }

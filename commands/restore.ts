@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { notImplemented } from './not-implemented.js';
+import { commandContext } from './context.js';
 
 export function registerRestore(program: Command): void {
   program
@@ -7,13 +7,53 @@ export function registerRestore(program: Command): void {
     .argument('[id]', 'backup id or "latest"', 'latest')
     .description('restore a backup after verifying every object; reports row counts per table')
     .option('--from <target>', 'where the backups are (folder, file:///path or azure://container/prefix)')
-    .option('--target <url>', 'database URL to restore into (default: a new <db>_restored_<timestamp>)')
+    .option(
+      '--target <url>',
+      'database URL to restore into (default: a new <db>_restored_<timestamp>); a folder for embedded backups',
+    )
     .option('--create', 'create the target database')
-    .option('--clean', 'drop existing objects in the target first')
-    .option('--tables <table...>', 'restore only these tables')
-    .option('--jobs <n>', 'parallel pg_restore jobs', '2')
+    .option('--clean', 'drop existing objects in the target first (with --yes: without asking)')
+    .option('--tables <table...>', 'restore only these tables (schema.table or table in public)')
+    .option('--jobs <n>', 'tables restored in parallel', '2')
     .option('--list', 'show the contents and stop')
-    .option('-y, --yes', 'confirm overwriting a non-empty database')
-    .option('--pg-bin <dir>', 'folder holding pg_dump and pg_restore')
-    .action(notImplemented('restore'));
+    .option('-y, --yes', 'confirm overwriting a non-empty database (needs --clean)')
+    .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
+    .option('--database-url <url>', 'the server for the default target <db>_restored_<timestamp>')
+    .action(async (id: string, _options, command: Command) => {
+      const ctx = commandContext(command);
+      const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
+      const config = await ctx.config();
+      const core = await import('../src/ops/backup/index.js');
+      const render = await import('./restore-render.js');
+      // --target here is a database; the backup location comes from --from or MCPOPS_BACKUP_TARGET.
+      const from =
+        (o.from as string | undefined) ??
+        process.env.MCPOPS_BACKUP_TARGET ??
+        (o.target ? undefined : config.backupTarget);
+      if (o.list) {
+        render.printContents(ctx, (await core.loadRestorePlan(config, from, id)).manifest);
+        return;
+      }
+      const { confirmAction } = await import('../src/ui/prompt.js');
+      const { startProgress } = await import('../src/ui/progress.js');
+      const bar = startProgress(ctx.terminal, 'restore', 'bytes');
+      const report = await core
+        .runRestore(config, {
+          from,
+          id,
+          target: o.target as string | undefined,
+          create: Boolean(o.create),
+          clean: Boolean(o.clean),
+          tables: o.tables as string[] | undefined,
+          jobs: core.positiveInt(o.jobs, '--jobs') ?? 2,
+          pgBin: o.pgBin as string | undefined,
+          signal: ctx.signal,
+          confirm: (message) =>
+            confirmAction(ctx.terminal, message, { yes: Boolean(o.yes && o.clean), flag: '--yes --clean' }),
+          onProgress: (p) =>
+            bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
+        })
+        .finally(() => bar.done());
+      render.printRestore(ctx, report);
+    });
 }

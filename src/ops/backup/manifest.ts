@@ -1,0 +1,163 @@
+import { hostname } from 'node:os';
+import { OperationError } from '../../errors.js';
+import type { CompressionAlgorithm } from './codec.js';
+import type { BackupStore } from './store.js';
+
+export const MANIFEST_FORMAT = 'mcpops-backup/1';
+export const MANIFEST_DIR = 'manifests';
+export const OBJECT_DIR = 'objects';
+export const RUN_DIR = 'runs';
+
+export type BackupType = 'full' | 'incremental';
+export type ObjectKind = 'pre-data' | 'post-data' | 'table-data' | 'embedded-datadir';
+
+export interface ManifestObject {
+  key: string;
+  kind: ObjectKind;
+  table?: string;
+  /** What decides reuse: a hash of the table's content (taken in the snapshot) or of the schema text. */
+  fingerprint: string;
+  plainSize: number;
+  plainSha256: string;
+  storedSize: number;
+  storedSha256: string;
+  compression: CompressionAlgorithm;
+  /** Key fingerprint for encrypted objects; null when stored in the clear. */
+  keyId: string | null;
+  /** The backup that uploaded the object (this one, or an earlier one it reuses). */
+  uploadedBy: string;
+}
+
+export interface ManifestTable {
+  name: string;
+  rows: number;
+  object: string;
+}
+
+export interface BackupManifest {
+  format: typeof MANIFEST_FORMAT;
+  id: string;
+  type: BackupType;
+  engine: 'server' | 'embedded';
+  database: string;
+  startedAt: string;
+  finishedAt: string;
+  serverVersion: string;
+  serverMajor: number;
+  pgDumpVersion?: string;
+  previous: string | null;
+  compression: { algorithm: CompressionAlgorithm; level?: number };
+  encryption: { algorithm: 'aes-256-gcm'; keyId: string; frameBytes: number } | null;
+  objects: ManifestObject[];
+  tables: ManifestTable[];
+  totals: { plainBytes: number; storedBytes: number; uploadedBytes: number; uploadedObjects: number };
+}
+
+const ID_PATTERN = /^zava_backup_(full|incremental)_(\d{8}_\d{6})(?:_(\d+))?$/;
+
+/** zava_backup_{full|incremental}_{YYYYmmdd_HHMMSS} (UTC), as the reference names them. */
+export function backupId(type: BackupType, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+  return `zava_backup_${type}_${stamp}`;
+}
+
+export function isBackupId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+export function manifestKey(id: string): string {
+  return `${MANIFEST_DIR}/${id}.json`;
+}
+
+/** Run id of an object key `objects/<runId>/<label>.<ext>` (also for temp leftovers). */
+export function runIdOfObject(key: string): string | undefined {
+  return /^objects\/(zava_backup_[a-z]+_\d{8}_\d{6}(?:_\d+)?)\//.exec(key)?.[1];
+}
+
+export async function readManifest(store: BackupStore, id: string): Promise<BackupManifest> {
+  let text: string;
+  try {
+    text = await store.readText(manifestKey(id));
+  } catch (error) {
+    throw new OperationError(`backup ${id} was not found at ${store.where}`, {
+      code: 'backup_not_found',
+      suggestion: 'List the backups with `mcpops backup list --target …`.',
+      cause: error,
+    });
+  }
+  const manifest = JSON.parse(text) as BackupManifest;
+  if (manifest.format !== MANIFEST_FORMAT) {
+    throw new OperationError(`backup ${id} has an unknown manifest format ${manifest.format}`, {
+      code: 'backup_manifest_invalid',
+      suggestion: 'Use the mcpops version that made it.',
+    });
+  }
+  return manifest;
+}
+
+/** Every complete backup (one with a manifest), oldest first. */
+export async function listManifests(store: BackupStore): Promise<BackupManifest[]> {
+  const entries = await store.list(`${MANIFEST_DIR}/`);
+  const ids = entries
+    .map((entry) => /^manifests\/(.+)\.json$/.exec(entry.key)?.[1])
+    .filter((id): id is string => Boolean(id && isBackupId(id)));
+  const manifests = await Promise.all(ids.map((id) => readManifest(store, id)));
+  return manifests.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+}
+
+export async function resolveBackup(store: BackupStore, id: string): Promise<BackupManifest> {
+  if (id !== 'latest') return readManifest(store, id);
+  const all = await listManifests(store);
+  const latest = all.at(-1);
+  if (!latest) {
+    throw new OperationError(`no backups at ${store.where}`, {
+      code: 'backup_not_found',
+      suggestion: 'Check --target / --from, or make one with `mcpops backup`.',
+    });
+  }
+  return latest;
+}
+
+export interface RunMarker {
+  id: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+export async function writeRunMarker(store: BackupStore, id: string, startedAt: Date): Promise<void> {
+  const marker: RunMarker = { id, host: hostname(), pid: process.pid, startedAt: startedAt.toISOString() };
+  await store.writeText(`${RUN_DIR}/${id}.json`, JSON.stringify(marker));
+}
+
+export async function removeRunMarker(store: BackupStore, id: string): Promise<void> {
+  await store.remove(`${RUN_DIR}/${id}.json`);
+}
+
+const STALE_MS = 24 * 3600_000;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs still in progress: a marker from a live process here, or from elsewhere within a day. */
+export async function liveRuns(store: BackupStore, now = Date.now()): Promise<Set<string>> {
+  const live = new Set<string>();
+  for (const entry of await store.list(`${RUN_DIR}/`)) {
+    try {
+      const marker = JSON.parse(await store.readText(entry.key)) as RunMarker;
+      const fresh = now - Date.parse(marker.startedAt) < STALE_MS;
+      const alive = marker.host === hostname() ? pidAlive(marker.pid) : fresh;
+      if (alive && fresh) live.add(marker.id);
+      else await store.remove(entry.key);
+    } catch {
+      // a marker being written right now; leave it
+    }
+  }
+  return live;
+}

@@ -1,0 +1,106 @@
+import { UsageError } from '../../errors.js';
+import {
+  type BackupManifest,
+  listManifests,
+  liveRuns,
+  manifestKey,
+  OBJECT_DIR,
+  runIdOfObject,
+} from './manifest.js';
+import type { BackupStore } from './store.js';
+
+/**
+ * Removes objects no manifest references, left by runs that died (killed, power loss). Objects
+ * of a run still going (a live marker) or newer than `before` are left alone.
+ */
+export async function cleanOrphans(
+  store: BackupStore,
+  manifests: BackupManifest[],
+  before: Date,
+): Promise<number> {
+  const referenced = new Set(manifests.flatMap((m) => m.objects.map((o) => o.key)));
+  const live = await liveRuns(store);
+  let removed = 0;
+  for (const entry of await store.list(`${OBJECT_DIR}/`)) {
+    if (referenced.has(entry.key)) continue;
+    const run = runIdOfObject(entry.key);
+    if (run && live.has(run)) continue;
+    if (entry.modified.getTime() >= before.getTime()) continue;
+    await store.remove(entry.key);
+    removed++;
+  }
+  return removed;
+}
+
+export interface RetentionPolicy {
+  keepLast?: number;
+  keepDays?: number;
+}
+
+export interface RetentionPlan {
+  keep: string[];
+  remove: string[];
+  /** Objects only removed backups reference. */
+  objects: string[];
+  freedBytes: number;
+}
+
+export function validatePolicy(policy: RetentionPolicy): void {
+  for (const [flag, value] of [
+    ['--keep-last', policy.keepLast],
+    ['--keep-days', policy.keepDays],
+  ] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < (flag === '--keep-last' ? 1 : 0))) {
+      throw new UsageError(
+        `${flag} must be a ${flag === '--keep-last' ? 'positive' : 'non-negative'} number`,
+        {
+          code: 'usage',
+          suggestion: `For example ${flag} ${flag === '--keep-last' ? 7 : 30}.`,
+        },
+      );
+    }
+  }
+}
+
+/**
+ * Which backups go: those outside both windows (the newest N, and the last D days). With only
+ * --keep-days the newest backup is always kept. Objects go only when no kept manifest uses them.
+ */
+export function planRetention(
+  manifests: BackupManifest[],
+  policy: RetentionPolicy,
+  now = new Date(),
+): RetentionPlan {
+  const newestFirst = [...manifests].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const cutoff = policy.keepDays === undefined ? undefined : now.getTime() - policy.keepDays * 86_400_000;
+  const keepLast = policy.keepLast ?? (policy.keepDays === undefined ? newestFirst.length : 1);
+  const keep = newestFirst.filter(
+    (m, index) => index < keepLast || (cutoff !== undefined && Date.parse(m.startedAt) >= cutoff),
+  );
+  const keepIds = new Set(keep.map((m) => m.id));
+  const remove = newestFirst.filter((m) => !keepIds.has(m.id));
+  const needed = new Set(keep.flatMap((m) => m.objects.map((o) => o.key)));
+  const sizes = new Map<string, number>();
+  for (const m of remove) for (const o of m.objects) if (!needed.has(o.key)) sizes.set(o.key, o.storedSize);
+  return {
+    keep: keep.map((m) => m.id),
+    remove: remove.map((m) => m.id),
+    objects: [...sizes.keys()],
+    freedBytes: [...sizes.values()].reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Applies a plan: manifests first (the backup stops existing), then the objects only they used. */
+export async function applyRetention(
+  store: BackupStore,
+  policy: RetentionPolicy,
+  options: { dryRun?: boolean; now?: Date } = {},
+): Promise<RetentionPlan & { dryRun: boolean }> {
+  validatePolicy(policy);
+  const plan = planRetention(await listManifests(store), policy, options.now);
+  if (!options.dryRun) {
+    for (const id of plan.remove) await store.remove(manifestKey(id));
+    for (const key of plan.objects) await store.remove(key);
+  }
+  return { ...plan, dryRun: Boolean(options.dryRun) };
+}
