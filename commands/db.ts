@@ -81,24 +81,28 @@ async function dbInit(command: Command): Promise<void> {
       loginRole: config.serveLoginRole,
       loginPassword: config.serveLoginPassword?.reveal(),
       signal: ctx.signal,
-      // The sample's product embeddings, with the configured provider (none without pgvector).
-      afterSampleData: async (pool) => {
-        const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
-        const { embedSampleData } = await import('../src/embeddings/sync.js');
-        const provider = await createEmbeddingProvider(config);
-        const embedded = await embedSampleData(pool, provider, {
-          signal: ctx.signal,
-          onProgress: ({ done, total }) => showRows(done, total, 'embeddings'),
-        });
-        if (embedded)
-          extraActions.push(`embedded ${embedded.embedded} products with ${provider.name}/${provider.model}`);
-      },
       onProgress: (p: InitProgress) => {
         if (p.phase !== phase && ctx.terminal.verbose && !ctx.terminal.animate) ctx.info(`${p.phase}…`);
         phase = p.phase;
         if (p.phase === 'loading sample data') showRows(p.done, p.total, 'sample data');
       },
     });
+    // The fresh sample's product embeddings, with the configured provider (skipped without
+    // pgvector). After init, not in its afterSampleData hook: init holds a connection there,
+    // and the embedded database's pool has only one.
+    if (report.sampleLoaded) {
+      const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
+      const { embedSampleData } = await import('../src/embeddings/sync.js');
+      const provider = await createEmbeddingProvider(config);
+      const embedded = await embedSampleData(db.pool, provider, {
+        signal: ctx.signal,
+        onProgress: ({ done, total }) => showRows(done, total, 'embeddings'),
+      });
+      if (embedded) {
+        extraActions.push(`embedded ${embedded.embedded} products with ${provider.name}/${provider.model}`);
+        report.rowCounts.product_description_embeddings = embedded.products - embedded.remaining;
+      }
+    }
   } finally {
     bar?.done();
     await db.close();
