@@ -93,7 +93,7 @@ async function stdioClient(command, args) {
   const transport = new StdioClientTransport({
     command,
     args,
-    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn', ...UNCACHED_UNLIMITED },
     cwd: tmpdir(),
     stderr: 'ignore',
   });
@@ -188,13 +188,21 @@ async function freePort() {
   return port;
 }
 
+// This bench measures the uncached path (the reference server has no cache) and the server's own
+// throughput, not its rate limiter: bench/load measures the cache.
+const UNCACHED_UNLIMITED = {
+  MCPOPS_CACHE_TTL_SECONDS: '0',
+  MCPOPS_RATE_LIMIT_PER_MINUTE: '100000000',
+  MCPOPS_RATE_LIMIT_BURST: '100000',
+};
+
 async function httpThroughput(database, truth) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--http', '--port', String(port), '--database-url', urlFor(database, 'zava_serve')],
     {
-      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn', ...UNCACHED_UNLIMITED },
       cwd: tmpdir(),
       stdio: ['ignore', 'ignore', 'inherit'],
     },
