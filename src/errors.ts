@@ -76,16 +76,6 @@ export class InterruptedError extends McpopsError {
   }
 }
 
-export class NotImplementedError extends McpopsError {
-  constructor(command: string) {
-    super(`${command} is not implemented yet`, {
-      code: 'not_implemented',
-      exitCode: ExitCode.failure,
-      suggestion: 'Follow the project issues for when it lands; nothing was changed.',
-    });
-  }
-}
-
 export function isMcpopsError(error: unknown): error is McpopsError {
   return error instanceof McpopsError;
 }

@@ -37,7 +37,13 @@ const rows = [
 ].map((row) => ({ ...row, aboveBaselineMs: row.ms - baseline }));
 
 console.log(`median of ${runs} runs`);
-console.table(rows.map((r) => ({ command: r.name, 'median ms': r.ms.toFixed(1), 'above node -e 0 (ms)': r.aboveBaselineMs.toFixed(1) })));
+console.table(
+  rows.map((r) => ({
+    command: r.name,
+    'median ms': r.ms.toFixed(1),
+    'above node -e 0 (ms)': r.aboveBaselineMs.toFixed(1),
+  })),
+);
 const outDir = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'cli-start.json'), JSON.stringify({ runs, node: process.version, rows }, null, 2));

@@ -93,7 +93,13 @@ async function stdioClient(command, args) {
   const transport = new StdioClientTransport({
     command,
     args,
-    env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn', ...UNCACHED_UNLIMITED },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tmpdir(),
+      CI: 'true',
+      LOG_LEVEL: 'warn',
+      ...UNCACHED_UNLIMITED,
+    },
     cwd: tmpdir(),
     stderr: 'ignore',
   });
@@ -202,7 +208,13 @@ async function httpThroughput(database, truth) {
     process.execPath,
     [CLI, 'serve', '--http', '--port', String(port), '--database-url', urlFor(database, 'zava_serve')],
     {
-      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true', LOG_LEVEL: 'warn', ...UNCACHED_UNLIMITED },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: tmpdir(),
+        CI: 'true',
+        LOG_LEVEL: 'warn',
+        ...UNCACHED_UNLIMITED,
+      },
       cwd: tmpdir(),
       stdio: ['ignore', 'ignore', 'inherit'],
     },

@@ -69,7 +69,9 @@ export function classifyDbError(error: unknown, where = 'the database'): McpopsE
   const message = (e.message ?? String(error)).split('\n')[0];
   if (
     CONNECTION_CODES.has(code) ||
-    /Connection terminated|connect ECONNREFUSED|timeout expired|timeout exceeded when trying to connect/i.test(message)
+    /Connection terminated|connect ECONNREFUSED|timeout expired|timeout exceeded when trying to connect/i.test(
+      message,
+    )
   ) {
     return new UnavailableError(`cannot connect to ${where}: ${code || message}`, {
       code: 'db_unreachable',

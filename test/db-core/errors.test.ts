@@ -5,14 +5,44 @@ import { adminUrl } from '../support/database.js';
 
 describe('classifyDbError', () => {
   const cases: Array<[string, object, string, number]> = [
-    ['connection refused', { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' }, 'db_unreachable', 69],
+    [
+      'connection refused',
+      { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:1' },
+      'db_unreachable',
+      69,
+    ],
     ['pool wait timeout', { message: 'timeout exceeded when trying to connect' }, 'db_unreachable', 69],
-    ['wrong password', { code: '28P01', message: 'password authentication failed for user "x"' }, 'db_auth_failed', 78],
-    ['missing database', { code: '3D000', message: 'database "nope" does not exist' }, 'db_database_missing', 78],
-    ['admin shutdown', { code: '57P01', message: 'terminating connection due to administrator command' }, 'db_unreachable', 69],
-    ['statement timeout', { code: '57014', message: 'canceling statement due to statement timeout' }, 'db_timeout', 2],
+    [
+      'wrong password',
+      { code: '28P01', message: 'password authentication failed for user "x"' },
+      'db_auth_failed',
+      78,
+    ],
+    [
+      'missing database',
+      { code: '3D000', message: 'database "nope" does not exist' },
+      'db_database_missing',
+      78,
+    ],
+    [
+      'admin shutdown',
+      { code: '57P01', message: 'terminating connection due to administrator command' },
+      'db_unreachable',
+      69,
+    ],
+    [
+      'statement timeout',
+      { code: '57014', message: 'canceling statement due to statement timeout' },
+      'db_timeout',
+      2,
+    ],
     ['permission', { code: '42501', message: 'permission denied for table orders' }, 'db_permission', 2],
-    ['read only', { code: '25006', message: 'cannot execute INSERT in a read-only transaction' }, 'db_read_only', 2],
+    [
+      'read only',
+      { code: '25006', message: 'cannot execute INSERT in a read-only transaction' },
+      'db_read_only',
+      2,
+    ],
     ['syntax', { code: '42601', message: 'syntax error at or near "form"', position: '10' }, 'db_syntax', 2],
     ['undefined table', { code: '42P01', message: 'relation "x" does not exist' }, 'db_not_found', 2],
   ];
