@@ -1,3 +1,4 @@
+import { EXPECTED_COLUMNS } from '../init/schema.js';
 import { STORES } from '../stores.js';
 import { CATALOGUE } from './catalogue.js';
 import { AREA_CODES, FIRST_NAMES, LAST_NAMES } from './people.js';
@@ -110,29 +111,19 @@ function catalogueTables(random: Random): { tables: TableData[]; products: Produ
     tables: [
       {
         table: 'categories',
-        columns: ['category_id', 'category_name'],
+        columns: EXPECTED_COLUMNS.categories,
         types: ['int4', 'text'],
         rows: categories,
       },
       {
         table: 'product_types',
-        columns: ['type_id', 'category_id', 'type_name'],
+        columns: EXPECTED_COLUMNS.product_types,
         types: ['int4', 'int4', 'text'],
         rows: types,
       },
       {
         table: 'products',
-        columns: [
-          'product_id',
-          'sku',
-          'product_name',
-          'category_id',
-          'type_id',
-          'cost',
-          'base_price',
-          'gross_margin_percent',
-          'product_description',
-        ],
+        columns: EXPECTED_COLUMNS.products,
         types: ['int4', 'text', 'text', 'int4', 'int4', 'numeric', 'numeric', 'numeric', 'text'],
         rows: productRows,
       },
@@ -214,50 +205,32 @@ export function generateSampleData(scale: SampleScale, seed = DEFAULT_SEED): Sam
     tables: [
       {
         table: 'stores',
-        columns: ['store_id', 'store_name', 'rls_user_id', 'is_online'],
+        columns: EXPECTED_COLUMNS.stores,
         types: ['int4', 'text', 'uuid', 'bool'],
         rows: stores,
       },
       ...catalogue.tables,
       {
         table: 'inventory',
-        columns: ['store_id', 'product_id', 'stock_level'],
+        columns: EXPECTED_COLUMNS.inventory,
         types: ['int4', 'int4', 'int4'],
         rows: inventory,
       },
       {
         table: 'customers',
-        columns: [
-          'customer_id',
-          'first_name',
-          'last_name',
-          'email',
-          'phone',
-          'primary_store_id',
-          'created_at',
-        ],
+        columns: EXPECTED_COLUMNS.customers,
         types: ['int4', 'text', 'text', 'text', 'text', 'int4', 'timestamp'],
         rows: customers,
       },
       {
         table: 'orders',
-        columns: ['order_id', 'customer_id', 'store_id', 'order_date'],
+        columns: EXPECTED_COLUMNS.orders,
         types: ['int4', 'int4', 'int4', 'date'],
         rows: orders,
       },
       {
         table: 'order_items',
-        columns: [
-          'order_item_id',
-          'order_id',
-          'store_id',
-          'product_id',
-          'quantity',
-          'unit_price',
-          'discount_percent',
-          'discount_amount',
-          'total_amount',
-        ],
+        columns: EXPECTED_COLUMNS.order_items,
         types: ['int4', 'int4', 'int4', 'int4', 'int4', 'numeric', 'int4', 'numeric', 'numeric'],
         rows: items,
       },
