@@ -10,7 +10,7 @@ import { type Compression, type CompressionAlgorithm, validateLevel } from './co
 import { type BackupKey, resolveBackupKey } from './crypto.js';
 import { backupEmbedded, restoreEmbedded } from './embedded.js';
 import { type BackupManifest, type BackupType, listManifests, resolveBackup } from './manifest.js';
-import { type RestoreReport, restoreServer, restoreStamp } from './restore.js';
+import { type RestoreOptions, type RestoreReport, restoreServer, restoreStamp } from './restore.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy, validatePolicy } from './retention.js';
 import { type BackupStore, openStore, parseTarget } from './store.js';
 import { type VerifyReport, verifyBackup } from './verify.js';
@@ -192,18 +192,15 @@ export async function verifyBackupById(
   };
 }
 
-export interface RestoreCommandOptions {
+/** What the restore command asks for: where the backups are, which one, and a target URL or folder. */
+export interface RestoreCommandOptions
+  extends Pick<
+    RestoreOptions,
+    'create' | 'clean' | 'tables' | 'jobs' | 'pgBin' | 'signal' | 'confirm' | 'onProgress'
+  > {
   from?: string;
   id: string;
   target?: string;
-  create?: boolean;
-  clean?: boolean;
-  tables?: string[];
-  jobs: number;
-  pgBin?: string;
-  signal?: AbortSignal;
-  confirm: (message: string) => Promise<boolean>;
-  onProgress?: Parameters<typeof restoreServer>[0]['onProgress'];
 }
 
 export async function loadRestorePlan(config: Config, from: string | undefined, id: string) {
