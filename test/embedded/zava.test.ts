@@ -5,6 +5,7 @@ import { readEmbeddedMeta } from '../../src/db/embedded/index.js';
 import { openDatabase } from '../../src/db/open.js';
 import { withStoreSession } from '../../src/db/session.js';
 import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
+import { runCli } from '../support/cli.js';
 import {
   type Database,
   embeddedConfig,
@@ -81,5 +82,18 @@ describe('the embedded default through openDatabase (the Zava init on PGlite)', 
       await db.close();
     }
     expect(await waitFor(() => !pidAlive(pid), 5000)).toBe(true);
+  });
+
+  it('health runs on the embedded default; a fresh worker start is not a "restarted recently" warning', async () => {
+    const result = await runCli(['health', '--json', '--only', 'database'], {
+      env: { MCPOPS_EMBEDDED_DIR: config.embeddedDir },
+      timeoutMs: 60_000,
+    });
+    const report = result.json();
+    const checks = Object.values(report.components).flatMap((c: any) => c.checks ?? []);
+    const version = checks.find((c: any) => c.id === 'db.version');
+    expect(version).toMatchObject({ status: 'OK' });
+    expect(version.message).toMatch(/^PostgreSQL 18/);
+    expect([0, 1]).toContain(result.code);
   });
 });
