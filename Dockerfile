@@ -1,10 +1,11 @@
 # syntax=docker/dockerfile:1
 # Multi-stage image for `mcpops serve --http`: build with dev dependencies, run with production ones only.
+# --ignore-scripts: the build is an explicit step (the package's own `prepare` would run before the sources are copied).
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY commands ./commands
@@ -21,7 +22,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY sql ./sql
