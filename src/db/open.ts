@@ -19,6 +19,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   max?: number;
   applicationName?: string;
+  /** Server-side statement_timeout for every connection of this pool (one-shot tools). */
+  statementTimeoutMs?: number;
   /** Check a connection works before returning (exit 69 / 78 with a fix if not). */
   probe?: boolean;
   /** Embedded only: progress of the first-start initialisation. */
@@ -42,6 +44,7 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
     config,
     max: options.max,
     applicationName: options.applicationName,
+    statementTimeoutMs: options.statementTimeoutMs,
   });
   if (options.probe !== false) {
     try {

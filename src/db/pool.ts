@@ -20,6 +20,8 @@ export interface PoolOptions {
   /** Overrides config.poolMax (the embedded database takes one connection). */
   max?: number;
   applicationName?: string;
+  /** A session statement_timeout set at connect (for one-shot tools such as health). */
+  statementTimeoutMs?: number;
   /** Startup parameters (jit, work_mem); off for servers that refuse them (PgBouncer). */
   startupOptions?: boolean;
   onError?: (error: Error) => void;
@@ -54,6 +56,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     // How long a caller waits for a connection (pool exhausted or server slow to accept).
     connectionTimeoutMillis: config.poolQueueTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? config.applicationName,
+    statement_timeout: options.statementTimeoutMs,
     options: options.startupOptions === false ? undefined : `-c jit=off -c work_mem=${config.workMem}`,
   });
   // An idle client's error (server restart, network) must not crash the process.

@@ -53,15 +53,17 @@ export async function reachDatabase(
   let db: Database | undefined;
   try {
     const { openDatabase } = await import('../../db/open.js');
-    db = await withDeadline(
-      openDatabase(config, { max: 4, probe: false, applicationName: 'mcpops health' }),
-      ctx,
-    );
     // A hung query must not keep the process alive after the report: the server ends it too.
     const limit = Math.max(1, Math.ceil(ctx.remainingMs()));
-    db.pool.on('connect', (client) => {
-      client.query(`SET statement_timeout = ${limit}`).catch(() => {});
-    });
+    db = await withDeadline(
+      openDatabase(config, {
+        max: 4,
+        probe: false,
+        applicationName: 'mcpops health',
+        statementTimeoutMs: limit,
+      }),
+      ctx,
+    );
     const client = await withDeadline(db.pool.connect(), ctx);
     const connectMs = performance.now() - started;
     const before = performance.now();
