@@ -96,3 +96,34 @@ export function judgeRolePosture(posture: RolePosture, purpose: 'login' | 'reade
   }
   return findings;
 }
+
+export interface ServePosture {
+  /** The role this connection logged in as; absent when it was not judged. */
+  login?: RolePosture;
+  reader: RolePosture;
+  /** Findings about the login role (`subject: 'login'`) and the reader role, messages prefixed so. */
+  findings: Array<PostureFinding & { subject: 'login' | 'reader' }>;
+}
+
+/**
+ * What `serve` would run as: the login role of this connection (skipped with `login: false`,
+ * e.g. the embedded database's own superuser) and the reader role every call becomes.
+ */
+export async function judgeServePosture(
+  client: pg.ClientBase,
+  readerRole: string,
+  options: { login?: boolean } = {},
+): Promise<ServePosture> {
+  const reader = await inspectRolePosture(client, readerRole);
+  const findings: ServePosture['findings'] = [];
+  let login: RolePosture | undefined;
+  if (options.login !== false) {
+    const { rows } = await client.query<{ user: string }>('SELECT current_user AS user');
+    login = await inspectRolePosture(client, rows[0].user);
+    for (const f of judgeRolePosture(login, 'login'))
+      findings.push({ ...f, subject: 'login', message: `login ${f.message}` });
+  }
+  for (const f of judgeRolePosture(reader, 'reader'))
+    findings.push({ ...f, subject: 'reader', message: `reader ${f.message}` });
+  return { login, reader, findings };
+}

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { classifyDbError } from '../db/errors.js';
 import { CatalogCache, checkReadOnlySql } from '../db/guard/index.js';
 import { type Database, openDatabase } from '../db/open.js';
-import { inspectRolePosture, judgeRolePosture } from '../db/posture.js';
+import { judgeServePosture } from '../db/posture.js';
 import { withStoreSession } from '../db/session.js';
 import { ConfigError, McpopsError, UsageError } from '../errors.js';
 import { startHttp } from './http.js';
@@ -69,13 +69,9 @@ function setupError(error: unknown, db: Database, config: Config): McpopsError {
 async function checkPosture(db: Database, config: Config, log: Logger): Promise<void> {
   const client = await db.pool.connect();
   try {
-    const login = (await client.query<{ user: string }>('SELECT current_user AS user')).rows[0].user;
     // The embedded database logs in as its own superuser by design; the reader role is what
     // every call becomes, so that is the posture that matters there.
-    const findings = [
-      ...(db.embedded ? [] : judgeRolePosture(await inspectRolePosture(client, login), 'login')),
-      ...judgeRolePosture(await inspectRolePosture(client, config.serveRole), 'reader'),
-    ];
+    const { findings } = await judgeServePosture(client, config.serveRole, { login: !db.embedded });
     for (const finding of findings) {
       if (finding.level === 'error' && config.profile === 'prod')
         throw new ConfigError(finding.message, { code: 'serve_posture', suggestion: finding.fix });

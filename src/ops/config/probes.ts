@@ -7,7 +7,7 @@ import type { Finding } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { classifyDbError } from '../../db/errors.js';
 import { openDatabase } from '../../db/open.js';
-import { inspectRolePosture, judgeRolePosture } from '../../db/posture.js';
+import { judgeServePosture } from '../../db/posture.js';
 
 export interface ProbeResult {
   name: string;
@@ -55,25 +55,16 @@ export async function probeDatabase(config: Config): Promise<ProbeResult> {
   try {
     const client = await db.pool.connect();
     try {
-      const { rows } = await client.query('SELECT current_user AS login, version() AS version');
-      const login = await inspectRolePosture(client, rows[0].login);
-      const reader = await inspectRolePosture(client, config.serveRole);
+      const { rows } = await client.query('SELECT version() AS version');
+      const { login, reader, findings: judged } = await judgeServePosture(client, config.serveRole);
       const strict: Finding['level'] = config.profile === 'prod' ? 'error' : 'warning';
-      const findings: Finding[] = [
-        ...judgeRolePosture(login, 'login').map((f) => ({
-          level: f.level === 'error' ? strict : f.level,
-          setting: 'databaseUrl' as const,
-          message: `login ${f.message}`,
-          fix: f.fix,
-        })),
-        ...judgeRolePosture(reader, 'reader').map((f) => ({
-          level: f.level === 'error' ? strict : f.level,
-          setting: 'serveRole' as const,
-          message: `reader ${f.message}`,
-          fix: f.fix,
-        })),
-      ];
-      const posture = `login ${login.role}${login.superuser ? ' (superuser)' : ''}${login.bypassRls ? ' (BYPASSRLS)' : ''}; reader ${reader.role}${reader.exists ? '' : ' (missing)'}`;
+      const findings: Finding[] = judged.map((f) => ({
+        level: f.level === 'error' ? strict : f.level,
+        setting: f.subject === 'login' ? 'databaseUrl' : 'serveRole',
+        message: f.message,
+        fix: f.fix,
+      }));
+      const posture = `login ${login?.role}${login?.superuser ? ' (superuser)' : ''}${login?.bypassRls ? ' (BYPASSRLS)' : ''}; reader ${reader.role}${reader.exists ? '' : ' (missing)'}`;
       return {
         name: 'database',
         ok: true,
