@@ -1,11 +1,10 @@
 import type { Config } from '../config/schema.js';
-import { HEAD_OFFICE_ID } from '../db/stores.js';
 import { authorizeIdentity } from './auth/authorize.js';
 import { AuthError } from './auth/errors.js';
 import { type HttpContext, MCP_PATH, type Middleware } from './http.js';
 import { applyCors, applySecurityHeaders, checkHostAndOrigin, hygieneOptions } from './http-hygiene.js';
 import { jsonRpcError } from './http-sessions.js';
-import { HEAD_OFFICE_LABEL, type Identity } from './identity.js';
+import { HEAD_OFFICE_IDENTITY, type Identity, storeIdentity } from './identity.js';
 import type { ProductionParts } from './production.js';
 import type { ServeRuntime } from './runtime.js';
 
@@ -136,14 +135,12 @@ export function authStep(parts: ProductionParts, runtime: ServeRuntime): Middlew
       const rlsUserId = authorizeIdentity(
         principal,
         Array.isArray(requested) ? requested[0] : requested,
-        runtime.directory.stores().map((s) => ({ name: s.name, rlsUserId: s.rlsUserId })),
+        runtime.directory.stores(),
         parts.regions,
       );
       const store = runtime.directory.stores().find((s) => s.rlsUserId === rlsUserId);
-      const identity: Identity =
-        rlsUserId === HEAD_OFFICE_ID
-          ? { rlsUserId, label: HEAD_OFFICE_LABEL, headOffice: true }
-          : { rlsUserId, label: store?.name ?? rlsUserId, headOffice: false };
+      // authorizeIdentity accepts only head office or a store of the directory.
+      const identity = store ? storeIdentity(store) : HEAD_OFFICE_IDENTITY;
       ctx.req.auth = {
         token,
         clientId: principal.subject,

@@ -33,6 +33,16 @@ export class IdentityError extends McpopsError {
 }
 
 export const HEAD_OFFICE_LABEL = 'head office';
+export const HEAD_OFFICE_IDENTITY: Identity = Object.freeze({
+  rlsUserId: HEAD_OFFICE_ID,
+  label: HEAD_OFFICE_LABEL,
+  headOffice: true,
+});
+
+export function storeIdentity(store: Pick<KnownStore, 'name' | 'rlsUserId'>): Identity {
+  return { rlsUserId: store.rlsUserId, label: store.name, headOffice: false };
+}
+
 export const RLS_HEADER = 'x-rls-user-id';
 
 export async function loadStoreDirectory(
@@ -90,7 +100,7 @@ async function byId(rlsUserId: string, directory: StoreDirectory, source: string
       `Use one of: ${validChoices(directory)}.`,
     );
   }
-  if (value === HEAD_OFFICE_ID) return { rlsUserId: value, label: HEAD_OFFICE_LABEL, headOffice: true };
+  if (value === HEAD_OFFICE_ID) return HEAD_OFFICE_IDENTITY;
   const store = await directory.find(value);
   if (!store) {
     throw new IdentityError(
@@ -98,13 +108,13 @@ async function byId(rlsUserId: string, directory: StoreDirectory, source: string
       `Use one of: ${validChoices(directory)}.`,
     );
   }
-  return { rlsUserId: store.rlsUserId, label: store.name, headOffice: false };
+  return storeIdentity(store);
 }
 
 function byName(name: string, directory: StoreDirectory): Identity {
   const wanted = name.trim().toLowerCase();
   if (wanted === HEAD_OFFICE_LABEL || wanted === 'head-office' || wanted === 'headoffice')
-    return { rlsUserId: HEAD_OFFICE_ID, label: HEAD_OFFICE_LABEL, headOffice: true };
+    return HEAD_OFFICE_IDENTITY;
   const stores = directory.stores();
   const store = stores.find((s) => s.name === name) ?? stores.find((s) => s.name.toLowerCase() === wanted);
   if (!store) {
@@ -113,7 +123,7 @@ function byName(name: string, directory: StoreDirectory): Identity {
       suggestion: `Use one of: ${[...stores.map((s) => `"${s.name}"`), '"head office"'].join(', ')}.`,
     });
   }
-  return { rlsUserId: store.rlsUserId, label: store.name, headOffice: false };
+  return storeIdentity(store);
 }
 
 /**

@@ -1,12 +1,11 @@
 import { HEAD_OFFICE_ID, isUuid } from '../../db/stores.js';
 import { ConfigError } from '../../errors.js';
+import type { KnownStore as DirectoryStore } from '../identity.js';
 import { AuthError } from './errors.js';
 import type { Principal } from './jwt.js';
 
-export interface KnownStore {
-  name: string;
-  rlsUserId: string;
-}
+/** What authorization needs of a store: its name (tokens may name stores) and its RLS id. */
+export type KnownStore = Pick<DirectoryStore, 'name' | 'rlsUserId'>;
 
 /** region → store names, from the MCPOPS_AUTH_REGIONS setting. */
 export type RegionMap = Record<string, string[]>;
@@ -35,7 +34,7 @@ export function parseRegionMap(json: string | undefined): RegionMap {
   return out;
 }
 
-function matchStores(refs: string[], stores: KnownStore[]): Set<string> {
+function matchStores(refs: string[], stores: readonly KnownStore[]): Set<string> {
   const wanted = new Set(refs.map((r) => r.toLowerCase()));
   return new Set(
     stores
@@ -47,7 +46,7 @@ function matchStores(refs: string[], stores: KnownStore[]): Set<string> {
 /** The RLS ids a principal may act as; 'all' includes head office. */
 export function allowedIdentities(
   principal: Principal,
-  stores: KnownStore[],
+  stores: readonly KnownStore[],
   regions: RegionMap,
 ): Set<string> | 'all' {
   switch (principal.role) {
@@ -70,7 +69,7 @@ export function allowedIdentities(
 export function authorizeIdentity(
   principal: Principal,
   requested: string | undefined,
-  stores: KnownStore[],
+  stores: readonly KnownStore[],
   regions: RegionMap,
 ): string {
   const allowed = allowedIdentities(principal, stores, regions);
