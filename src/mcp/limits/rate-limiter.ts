@@ -84,13 +84,9 @@ export function redisRateLimiter(redis: Redis, options: BucketOptions, prefix = 
         String(perMs),
         String(options.burst),
       )) as [number, string];
+      // The script answers with the tokens left after its take; decide() reasons from before it.
       const tokens = Number(tokensText);
-      if (allowed === 1) return { allowed: true, retryAfterSeconds: 0, remaining: Math.floor(tokens) };
-      return {
-        allowed: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
-        remaining: 0,
-      };
+      return decide(allowed === 1 ? tokens + 1 : tokens, perMs);
     },
   };
 }
