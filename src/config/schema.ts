@@ -23,9 +23,6 @@ function setting<S extends z.ZodType, const M extends SettingMeta>(schema: S, me
 
 const cpus = availableParallelism();
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
-export const booleanSetting = z
-  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])])
-  .transform((v) => (typeof v === 'boolean' ? v : ['true', '1', 'yes', 'on'].includes(v)));
 const port = int(1, 65535);
 const httpUrl = z.url({ protocol: /^https?$/ });
 

@@ -33,10 +33,6 @@ export class Secret {
   }
 }
 
-export function revealSecret(value: Secret | undefined): string | undefined {
-  return value?.reveal();
-}
-
 /** Every secret value in a loaded config, for masking text that may contain one. */
 export function secretValues(config: object): string[] {
   return Object.values(config)
