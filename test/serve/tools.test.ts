@@ -228,7 +228,7 @@ describe('execute_sales_query results', () => {
     expect(unknown.text).toMatch(/Tool drop_everything not found/);
   });
 
-  test('semantic search says it is not available, with no rows', async () => {
+  test('semantic search on a server without an embedding provider says so, with no rows', async () => {
     const answer = await callTool(client.client, 'semantic_search_products', { query_description: 'drill' });
     expect(answer.isError).toBe(true);
     expect(answer.json).toMatchObject({ c: [], r: [], n: 0 });
