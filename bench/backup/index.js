@@ -19,23 +19,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { pgEnv, urlFor } from '../lib/server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 let CLI = join(root, 'bin', 'mcpops.js');
 const BENCH_DB = process.env.BENCH_BACKUP_DB ?? 'mcpops_bench_backup';
-const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const urlFor = (db) => {
-  const u = new URL(server);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-const pgEnv = {
-  ...process.env,
-  PGHOST: server.hostname,
-  PGPORT: server.port || '5432',
-  PGUSER: decodeURIComponent(server.username || 'postgres'),
-};
 const STEP_LIMIT_MS = 15 * 60_000;
 
 async function admin(sql) {

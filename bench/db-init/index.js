@@ -11,6 +11,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { pgEnv, serverUrl, urlFor } from '../lib/server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -18,20 +19,8 @@ const CLI = join(root, 'bin', 'mcpops.js');
 const scaleArg = process.argv.indexOf('--scale');
 const SCALE = scaleArg > 0 ? process.argv[scaleArg + 1] : 'full';
 const STEP_LIMIT_MS = 10 * 60_000;
-const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(server.hostname))
+if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(serverUrl.hostname))
   throw new Error('bench runs on loopback only');
-const urlFor = (db) => {
-  const u = new URL(server);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-const pgEnv = {
-  ...process.env,
-  PGHOST: server.hostname,
-  PGPORT: server.port || '5432',
-  PGUSER: decodeURIComponent(server.username || 'postgres'),
-};
 
 const { generateSampleData, sampleRowCount } = await import(
   join(root, 'dist/src/db/sample-data/generate.js')

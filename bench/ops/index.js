@@ -12,20 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { initDatabase } from '../../dist/src/db/init/index.js';
+import { urlFor } from '../lib/server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
 const CLI = join(root, 'bin', 'mcpops.js');
-const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const HEALTH_RUNS = Number(process.env.BENCH_OPS_HEALTH_RUNS ?? 7);
 const ROWS = Number(process.env.BENCH_OPS_ROWS ?? 2_000_000);
 const BUILD_LIMIT_MS = 120_000;
-
-function urlFor(database) {
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
 
 function run(command, args, env = {}) {
   return new Promise((resolve, reject) => {
@@ -186,7 +180,7 @@ async function benchIndex(url, admin) {
 
 async function main() {
   const name = `mcpops_bench_ops_${randomBytes(4).toString('hex')}`;
-  const root_ = new pg.Client({ connectionString: ADMIN_URL });
+  const root_ = new pg.Client({ connectionString: urlFor('postgres') });
   await root_.connect();
   await root_.query(`CREATE DATABASE "${name}"`);
   const url = urlFor(name);

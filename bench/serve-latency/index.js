@@ -18,10 +18,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import pg from 'pg';
 import { CatalogCache, checkReadOnlySql, pgProcLookup } from '../../dist/src/db/guard/index.js';
 import { initDatabase } from '../../dist/src/db/init/index.js';
+import { urlFor } from '../lib/server.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
-const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCALE = process.env.BENCH_SERVE_SCALE ?? 'small';
 const ROUNDS = 5; // mcpops and the reference alternate, so drift in machine load hits both
 const CALLS_PER_ROUND = Number(process.env.BENCH_SERVE_CALLS ?? 100);
@@ -42,16 +42,6 @@ const summary = (samples) => {
   return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), mean: s.reduce((a, b) => a + b, 0) / s.length };
 };
 const fmt = (ms) => `${ms.toFixed(3)} ms`;
-
-function urlFor(database, user) {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${database}`;
-  if (user) {
-    url.username = user;
-    url.password = '';
-  }
-  return url.toString();
-}
 
 async function createBenchDatabase() {
   const name = `mcpops_bench_serve_${randomBytes(4).toString('hex')}`;
