@@ -1,5 +1,5 @@
 import { loadSql } from '../../db/sql-files.js';
-import { type HealthCheck, judge } from './types.js';
+import { type HealthCheck, judge, percentPerfdata } from './types.js';
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const list = (names: string[], max = 5): string =>
@@ -96,17 +96,7 @@ export const sequencesCheck: HealthCheck = {
         status === 'OK'
           ? null
           : `Move ${worst.name} and its column to bigint (ALTER SEQUENCE … AS bigint; ALTER TABLE … TYPE bigint) before it runs out.`,
-      perfdata: [
-        {
-          label: 'sequence_used',
-          value: Number((worst.ratio * 100).toFixed(2)),
-          uom: '%',
-          warn: t.warn * 100,
-          crit: t.crit * 100,
-          min: 0,
-          max: 100,
-        },
-      ],
+      perfdata: [percentPerfdata('sequence_used', worst.ratio, t, 2)],
     };
   },
 };
@@ -132,17 +122,7 @@ export const bloatCheck: HealthCheck = {
         status === 'OK'
           ? null
           : `VACUUM (ANALYZE) ${top?.table_name}; if it recurs, tune autovacuum_vacuum_scale_factor for that table.`,
-      perfdata: [
-        {
-          label: 'dead_tuple_ratio',
-          value: Number((ratio * 100).toFixed(2)),
-          uom: '%',
-          warn: t.warn * 100,
-          crit: t.crit * 100,
-          min: 0,
-          max: 100,
-        },
-      ],
+      perfdata: [percentPerfdata('dead_tuple_ratio', ratio, t, 2)],
     };
   },
 };

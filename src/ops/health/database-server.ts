@@ -1,5 +1,5 @@
 import { loadSql } from '../../db/sql-files.js';
-import { type HealthCheck, judge } from './types.js';
+import { type HealthCheck, judge, percentPerfdata } from './types.js';
 
 function formatDuration(seconds: number): string {
   if (seconds < 120) return `${Math.round(seconds)} s`;
@@ -52,17 +52,7 @@ export const cacheHitCheck: HealthCheck = {
         status === 'OK'
           ? null
           : 'Raise shared_buffers (or the server tier) or cut the working set (indexes, narrower queries).',
-      perfdata: [
-        {
-          label: 'cache_hit',
-          value: Number((ratio * 100).toFixed(2)),
-          uom: '%',
-          warn: t.warn * 100,
-          crit: t.crit * 100,
-          min: 0,
-          max: 100,
-        },
-      ],
+      perfdata: [percentPerfdata('cache_hit', ratio, t, 2)],
     };
   },
 };

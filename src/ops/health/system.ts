@@ -1,6 +1,6 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { availableParallelism, freemem, loadavg, totalmem } from 'node:os';
-import { type HealthCheck, judge } from './types.js';
+import { type HealthCheck, judge, percentPerfdata } from './types.js';
 
 export const loadCheck: HealthCheck = {
   id: 'system.load',
@@ -46,17 +46,7 @@ export const memoryCheck: HealthCheck = {
       threshold: t,
       message: `memory ${(used * 100).toFixed(0)} % used (${(available / 1024 ** 3).toFixed(1)} of ${(total / 1024 ** 3).toFixed(1)} GB available)`,
       remedy: status === 'OK' ? null : 'Lower pool sizes and work_mem, or move to a larger machine.',
-      perfdata: [
-        {
-          label: 'memory_used',
-          value: Number((used * 100).toFixed(1)),
-          uom: '%',
-          warn: t.warn * 100,
-          crit: t.crit * 100,
-          min: 0,
-          max: 100,
-        },
-      ],
+      perfdata: [percentPerfdata('memory_used', used, t, 1)],
     };
   },
 };
@@ -92,17 +82,7 @@ export const diskCheck: HealthCheck = {
       threshold: t,
       message: `backup folder ${path}: disk ${(used * 100).toFixed(0)} % used, ${freeGb.toFixed(1)} GB free`,
       remedy: status === 'OK' ? null : 'Prune old backups (retention) or grow the volume.',
-      perfdata: [
-        {
-          label: 'backup_disk_used',
-          value: Number((used * 100).toFixed(1)),
-          uom: '%',
-          warn: t.warn * 100,
-          crit: t.crit * 100,
-          min: 0,
-          max: 100,
-        },
-      ],
+      perfdata: [percentPerfdata('backup_disk_used', used, t, 1)],
     };
   },
 };

@@ -38,6 +38,20 @@ export interface PerfDatum {
   max?: number;
 }
 
+/** A ratio (0–1) with its ratio thresholds, as percent perfdata. */
+export function percentPerfdata(label: string, ratio: number, t: Threshold, decimals = 2): PerfDatum {
+  const percent = (v: number | undefined) => (v === undefined ? undefined : v * 100);
+  return {
+    label,
+    value: Number((ratio * 100).toFixed(decimals)),
+    uom: '%',
+    warn: percent(t.warn),
+    crit: percent(t.crit),
+    min: 0,
+    max: 100,
+  };
+}
+
 export interface CheckResult {
   id: string;
   component: HealthComponent;
