@@ -8,13 +8,7 @@ export interface PoolOptions {
   sslMode?: SslMode;
   config: Pick<
     Config,
-    | 'applicationName'
-    | 'poolMin'
-    | 'poolMax'
-    | 'poolIdleSeconds'
-    | 'poolMaxUses'
-    | 'statementTimeoutMs'
-    | 'workMem'
+    'applicationName' | 'poolMin' | 'poolMax' | 'poolIdleSeconds' | 'poolMaxUses' | 'statementTimeoutMs'
   > &
     Partial<Pick<Config, 'poolQueueTimeoutMs'>>;
   /** Overrides config.poolMax (the embedded database takes one connection). */
@@ -22,8 +16,6 @@ export interface PoolOptions {
   applicationName?: string;
   /** A session statement_timeout set at connect (for one-shot tools such as health). */
   statementTimeoutMs?: number;
-  /** Startup parameters (jit, work_mem); off for servers that refuse them (PgBouncer). */
-  startupOptions?: boolean;
   onError?: (error: Error) => void;
 }
 
@@ -39,7 +31,11 @@ function sslFor(mode: SslMode | undefined): pg.ClientConfig['ssl'] {
   }
 }
 
-/** One pool per database URL, tuned from config (sizes, idle lifetime, recycling, session settings). */
+/**
+ * One pool per database URL, tuned from config (sizes, idle lifetime, recycling). No startup
+ * `options`: PgBouncer refuses them, and in transaction mode a session setting would not follow
+ * the caller anyway. Serve's settings (jit, work_mem, timeouts) are SET LOCAL in its store session.
+ */
 export function createPool(options: PoolOptions): pg.Pool {
   const { config } = options;
   const url = new URL(options.url.reveal());
@@ -57,7 +53,6 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: config.poolQueueTimeoutMs ?? 10_000,
     application_name: options.applicationName ?? config.applicationName,
     statement_timeout: options.statementTimeoutMs,
-    options: options.startupOptions === false ? undefined : `-c jit=off -c work_mem=${config.workMem}`,
   });
   // An idle client's error (server restart, network) must not crash the process.
   pool.on('error', options.onError ?? (() => {}));

@@ -8,6 +8,8 @@ export interface StoreSessionOptions {
   /** The store (or head-office) id; null means no identity, which sees no rows. */
   rlsUserId: string | null;
   statementTimeoutMs: number;
+  /** work_mem for this transaction (e.g. `8MB`); the server's default when absent. */
+  workMem?: string;
   /** pgvector's hnsw.ef_search for this transaction, when searching vectors. */
   hnswEfSearch?: number;
   /** Names the database in connection errors (never with a password). */
@@ -15,11 +17,14 @@ export interface StoreSessionOptions {
 }
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]*$/;
+const MEMORY = /^\d+(kB|MB|GB)$/;
 
 /**
  * The setup of one store-scoped, read-only transaction, sent as a single simple-protocol
  * message (one round trip). Every value is validated before it is placed in the text, and
- * every setting is LOCAL, so nothing survives the ROLLBACK into the next borrower's use.
+ * every setting is LOCAL, so nothing survives the ROLLBACK into the next borrower's use. Nothing
+ * is a session setting or a startup parameter, so a pooler in transaction mode (PgBouncer) that
+ * hands each transaction a different server connection changes nothing.
  */
 export function storeSessionSetup(options: StoreSessionOptions): string {
   if (!ROLE_NAME.test(options.role)) throw new Error(`invalid role name ${JSON.stringify(options.role)}`);
@@ -32,7 +37,13 @@ export function storeSessionSetup(options: StoreSessionOptions): string {
     `SELECT set_config('app.current_rls_user_id', '${options.rlsUserId ?? ''}', true)`,
     `SET LOCAL statement_timeout = ${options.statementTimeoutMs}`,
     `SET LOCAL idle_in_transaction_session_timeout = ${options.statementTimeoutMs + 5000}`,
+    // Short analytical queries pay JIT compilation and win nothing from it.
+    'SET LOCAL jit = off',
   ];
+  if (options.workMem !== undefined) {
+    if (!MEMORY.test(options.workMem)) throw new Error('invalid work_mem');
+    parts.push(`SET LOCAL work_mem = '${options.workMem}'`);
+  }
   if (options.hnswEfSearch !== undefined) {
     if (!Number.isInteger(options.hnswEfSearch) || options.hnswEfSearch < 1)
       throw new Error('invalid hnsw.ef_search');

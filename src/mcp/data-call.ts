@@ -106,6 +106,7 @@ export function dataCall(
     rlsUserId: identity.rlsUserId,
     statementTimeoutMs: deps.config.statementTimeoutMs,
     hnswEfSearch: options.hnswEfSearch,
+    workMem: deps.config.workMem,
     where: deps.db.where,
   };
   return { identity, session: (run) => withStoreSession(deps.db.pool, sessionOptions, run) };

@@ -2,10 +2,11 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { assertConfigValid, loadConfig } from '../../src/config/load.js';
 import { openDatabase } from '../../src/db/open.js';
+import { withStoreSession } from '../../src/db/session.js';
 import { adminUrl } from '../support/database.js';
 
 describe('openDatabase on a server', () => {
-  it('sets session settings at connect: application name, jit off, work_mem, and an optional statement timeout', async () => {
+  it('sets application name and an optional statement timeout at connect; jit and work_mem only inside a store session', async () => {
     const config = assertConfigValid(
       await loadConfig({ env: { DATABASE_URL: adminUrl('postgres') }, cwd: tmpdir() }),
     );
@@ -23,7 +24,16 @@ describe('openDatabase on a server', () => {
         db.pool.query("SELECT current_setting('jit') AS jit, current_setting('work_mem') AS wm"),
       ]);
       expect(a.rows[0]).toEqual({ st: '4321ms', app: 'mcpops test' });
-      expect(b.rows[0]).toEqual({ jit: 'off', wm: '8MB' });
+      // No startup `options` (PgBouncer refuses them): the server's defaults outside a session.
+      expect(b.rows[0]).toEqual({ jit: 'on', wm: '4MB' });
+      const inSession = await withStoreSession(
+        db.pool,
+        { role: 'pg_read_all_data', rlsUserId: null, statementTimeoutMs: 1000, workMem: config.workMem },
+        async (client) =>
+          (await client.query("SELECT current_setting('jit') AS jit, current_setting('work_mem') AS wm"))
+            .rows[0],
+      );
+      expect(inSession).toEqual({ jit: 'off', wm: '8MB' });
       expect(db.embedded).toBe(false);
       const url = new URL(adminUrl('postgres'));
       expect(db.where).toBe(`postgres://${url.username}@${url.hostname}:${url.port || 5432}/postgres`);

@@ -114,8 +114,6 @@ export function createEmbeddedPool(
     config,
     max: 1,
     applicationName,
-    // PGlite ignores the startup `options` (jit, work_mem); keep the startup packet plain.
-    startupOptions: false,
   });
   // Waiting for the one connection includes a whole slow query plus a restart, not 10 s.
   (pool.options as { connectionTimeoutMillis?: number }).connectionTimeoutMillis =

@@ -20,7 +20,7 @@ export type ServeConfig = Pick<
   Config,
   'serveRole' | 'statementTimeoutMs' | 'maxRows' | 'maxBytes' | 'hnswEfSearch' | 'cacheTtlSeconds'
 > &
-  Partial<Pick<Config, 'slowQueryMs' | 'poolQueueMax'>>;
+  Partial<Pick<Config, 'slowQueryMs' | 'poolQueueMax' | 'workMem'>>;
 
 /**
  * Everything a tool needs, injected by createZavaServer. Convention: one file per tool under
