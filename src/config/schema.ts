@@ -79,6 +79,14 @@ export const settings = {
     secret: true,
     description: 'optional read-replica URL for serve queries',
   }),
+  readReplicaMaxLagSeconds: setting(z.coerce.number().min(0).default(5), {
+    env: ['MCPOPS_READ_REPLICA_MAX_LAG_SECONDS'],
+    description: 'replica replay lag above which serve reads from the primary',
+  }),
+  readReplicaCheckSeconds: setting(int(1, 3600).default(2), {
+    env: ['MCPOPS_READ_REPLICA_CHECK_SECONDS'],
+    description: 'how often serve measures the replica (reachable, lag)',
+  }),
   serveRole: setting(
     z
       .string()

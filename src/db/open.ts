@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Secret } from '../config/secret.js';
 import { classifyDbError } from './errors.js';
 import { createPool } from './pool.js';
+import type { ReadRouter } from './replica.js';
 
 export interface Database {
   pool: pg.Pool;
@@ -13,6 +14,8 @@ export interface Database {
   /** Printable name: host, port, database, user; never a password. */
   where: string;
   embedded: boolean;
+  /** Serve only: routes read-only store sessions to DATABASE_READ_URL when it is fit. */
+  reads?: ReadRouter;
   close(): Promise<void>;
 }
 

@@ -109,7 +109,12 @@ export function dataCall(
     workMem: deps.config.workMem,
     where: deps.db.where,
   };
-  return { identity, session: (run) => withStoreSession(deps.db.pool, sessionOptions, run) };
+  const { reads } = deps.db;
+  return {
+    identity,
+    session: (run) =>
+      reads ? reads.session(sessionOptions, run) : withStoreSession(deps.db.pool, sessionOptions, run),
+  };
 }
 
 /**

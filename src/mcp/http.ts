@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { ReplicaStatus } from '../db/replica.js';
 import { UnavailableError } from '../errors.js';
 import { createMcpEndpoint, type JsonReply, jsonRpcError, type SessionOptions } from './http-sessions.js';
 import { IdentityError, resolveIdentity } from './identity.js';
@@ -115,6 +116,15 @@ async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<
   }
 }
 
+function replicaReadiness(status: ReplicaStatus) {
+  return {
+    state: status.reachable ? (status.reason === 'lagging' ? 'lagging' : 'ok') : 'unreachable',
+    reads: status.reads,
+    ...(status.reason ? { reason: status.reason } : {}),
+    ...(status.lagSeconds !== undefined ? { lagSeconds: status.lagSeconds } : {}),
+  };
+}
+
 /** Streamable HTTP on node:http: /mcp, /health (process alive) and /ready (database reachable). */
 export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions): Promise<RunningHttp> {
   const endpoint = createMcpEndpoint(runtime, {
@@ -134,6 +144,8 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
       return ctx.reply(ok ? 200 : 503, {
         status: ok ? 'ready' : 'unavailable',
         database: ok ? 'ok' : 'unreachable',
+        // The replica is reported, not required: reads fall back to the primary without it.
+        ...(runtime.db.reads ? { replica: replicaReadiness(runtime.db.reads.status()) } : {}),
       });
     }
     if (url.pathname !== MCP_PATH)

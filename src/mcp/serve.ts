@@ -18,6 +18,7 @@ import { createInflight } from './inflight.js';
 import type { Logger } from './log.js';
 import { startTelemetry } from './observability/telemetry.js';
 import { createProductionParts, type ProductionParts } from './production.js';
+import { withReadReplica } from './read-replica.js';
 import type { ServeRuntime } from './runtime.js';
 import { createSchemaCache } from './schema/cache.js';
 import { startStdio } from './stdio.js';
@@ -108,7 +109,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
     );
   }
-  const db = await openDatabase(config, {
+  let db = await openDatabase(config, {
     probe: true,
     applicationName: `${config.applicationName}-serve`,
     onProgress: options.onProgress,
@@ -128,6 +129,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       );
     }
     production = await createProductionParts(config, db.pool, log);
+    db = await withReadReplica(db, config, production, log);
     await startTelemetry(config, log);
     runtime = {
       production,

@@ -17,7 +17,7 @@ const INSTRUCTIONS = `Zava retail sales data (PostgreSQL, schema "retail"), read
 Workflow: get_current_utc_date for relative dates; get_multiple_table_schemas for the tables involved; then execute_sales_query with one SELECT. Schemas are also resources at schema://retail/<table>.`;
 
 export interface ZavaServerOptions {
-  db: Pick<Database, 'pool' | 'where'>;
+  db: Pick<Database, 'pool' | 'where' | 'reads'>;
   config: ServeConfig;
   /** A fixed identity (stdio; null = none) or a per-request provider (HTTP). */
   identity: Identity | null | IdentityProvider;

@@ -14,6 +14,9 @@ export interface ServerMetrics {
   breakerState: Gauge;
   poolConnections: Gauge<'state'>;
   rowsReturned: Counter;
+  /** Store sessions by database (primary or replica) and reads sent to the primary instead of the replica. */
+  readTargets: Counter<'target'>;
+  readFallbacks: Counter<'reason'>;
 }
 
 export interface PoolLike {
@@ -83,6 +86,18 @@ export function createServerMetrics(
     rowsReturned: new Counter({
       name: 'mcpops_rows_returned_total',
       help: 'rows returned by tools',
+      registers: [registry],
+    }),
+    readTargets: new Counter({
+      name: 'mcpops_db_read_target_total',
+      help: 'store sessions by the database they ran on (primary or replica)',
+      labelNames: ['target'],
+      registers: [registry],
+    }),
+    readFallbacks: new Counter({
+      name: 'mcpops_db_read_fallbacks_total',
+      help: 'reads sent to the primary although a replica is configured, by reason',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     breakerState: new Gauge({

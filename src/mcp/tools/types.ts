@@ -29,7 +29,7 @@ export type ServeConfig = Pick<
  * that reads data only through `runDataCall` (identity check, store session, errors, logging).
  */
 export interface ToolDeps {
-  db: Pick<Database, 'pool' | 'where'>;
+  db: Pick<Database, 'pool' | 'where' | 'reads'>;
   config: ServeConfig;
   identity: IdentityProvider;
   /** Which transport the server speaks; only used to word the "no identity" refusal. */
