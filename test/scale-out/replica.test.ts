@@ -5,6 +5,7 @@ import { initDatabase } from '../../src/db/init/index.js';
 import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
 import type { RunningServe } from '../../src/mcp/serve.js';
 import { callTool } from '../serve/support.js';
+import { runCli } from '../support/cli.js';
 import { createReplicaPair, type ReplicaPair } from '../support/pg-cluster.js';
 import { counter, httpClient, serveHttp } from './support.js';
 
@@ -194,4 +195,50 @@ describe('serve with DATABASE_READ_URL', () => {
     const back = await until(ready, (r) => r.body.replica?.reads === 'replica');
     expect(back.body.replica).toMatchObject({ state: 'ok', lagSeconds: 0 });
   }, 60_000);
+});
+
+describe('health and validate-config --check probe the replica', () => {
+  const env = (readUrl: string) => ({
+    DATABASE_URL: pair.primaryUrl('zava'),
+    DATABASE_READ_URL: readUrl,
+    MCPOPS_READ_REPLICA_MAX_LAG_SECONDS: String(MAX_LAG_SECONDS),
+  });
+  const health = async (readUrl: string) => {
+    const result = await runCli(['health', '--only', 'db.read_replica', '--json'], { env: env(readUrl) });
+    return result.json().components.database.checks.find((c: { id: string }) => c.id === 'db.read_replica');
+  };
+  const validate = async (readUrl: string) => {
+    const result = await runCli(['validate-config', '--check', '--json'], { env: env(readUrl) });
+    const report = result.json();
+    return {
+      probe: report.probes.find((p: { name: string }) => p.name === 'read replica'),
+      findings: report.findings.filter((f: { setting: string }) => f.setting === 'readReplicaUrl'),
+    };
+  };
+
+  test('a fit replica: reachable, a standby, no lag, the same schema version', async () => {
+    await pair.catchUp();
+    const check = await health(pair.replicaUrl('zava'));
+    expect(check).toMatchObject({ status: 'OK', value: 0 });
+    expect(check.message).toMatch(/standby, lag 0\.0 s, schema version 1/);
+    const { probe, findings } = await validate(pair.replicaUrl('zava'));
+    expect(probe).toMatchObject({ ok: true });
+    expect(probe.detail).toMatch(/standby, lag 0\.0 s, schema version 1/);
+    expect(findings).toEqual([]);
+  });
+
+  test('the primary given as replica, another database, or an unreachable one: each said plainly', async () => {
+    const primary = await health(pair.primaryUrl('zava'));
+    expect(primary).toMatchObject({ status: 'CRITICAL' });
+    expect(primary.message).toMatch(/is not a standby/);
+    const other = await health(pair.replicaUrl('postgres'));
+    expect(other).toMatchObject({ status: 'CRITICAL' });
+    expect(other.message).toMatch(/schema version \(none\) differs from the primary's \(1\)/);
+    const gone = await health('postgres://zava_serve@127.0.0.1:1/zava');
+    expect(gone).toMatchObject({ status: 'CRITICAL' });
+    expect(gone.message).toMatch(/unreachable/);
+    const { probe, findings } = await validate(pair.primaryUrl('zava'));
+    expect(probe.ok).toBe(false);
+    expect(findings.map((f: { message: string }) => f.message).join('\n')).toMatch(/not a standby/);
+  });
 });

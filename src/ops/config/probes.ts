@@ -8,6 +8,7 @@ import type { Config } from '../../config/schema.js';
 import { classifyDbError } from '../../db/errors.js';
 import { openDatabase } from '../../db/open.js';
 import { judgeServePosture } from '../../db/posture.js';
+import { probeReadReplica } from '../../db/replica-probe.js';
 
 export interface ProbeResult {
   name: string;
@@ -99,5 +100,39 @@ export async function probePgDump(config: Config): Promise<ProbeResult> {
         },
       ],
     };
+  }
+}
+
+/** DATABASE_READ_URL, when set: reachable, a standby, within the lag limit, same schema version. */
+export async function probeReplica(config: Config): Promise<ProbeResult[]> {
+  if (!config.readReplicaUrl) return [];
+  const target = resolveDatabaseTarget(config);
+  const primary =
+    target.kind === 'server'
+      ? await openDatabase(config, { max: 1, probe: false }).catch(() => undefined)
+      : undefined;
+  try {
+    const probe = (await probeReadReplica(config, primary?.pool))!;
+    const strict: Finding['level'] = config.profile === 'prod' ? 'error' : 'warning';
+    const detail = probe.reachable
+      ? `${probe.where}: ${probe.inRecovery ? 'standby' : 'not a standby'}, lag ${probe.lagSeconds?.toFixed(1)} s, schema version ${probe.schemaVersion ?? 'none'}`
+      : `${probe.where}: ${probe.error}`;
+    return [
+      {
+        name: 'read replica',
+        ok: probe.problems.length === 0,
+        detail,
+        unreachable: !probe.reachable,
+        findings: probe.problems.map((p) => ({
+          // Serve falls back to the primary, so an unfit replica is a warning outside prod.
+          level: strict,
+          setting: 'readReplicaUrl',
+          message: p.message,
+          fix: p.fix,
+        })),
+      },
+    ];
+  } finally {
+    await primary?.close().catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 import type { Finding, LoadedConfig } from '../../config/load.js';
 import { type ConfigReport, describeConfig } from '../../config/report.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { type ProbeResult, probeDatabase, probePgDump } from './probes.js';
+import { type ProbeResult, probeDatabase, probePgDump, probeReplica } from './probes.js';
 
 export interface ValidationReport extends ConfigReport {
   ok: boolean;
@@ -20,7 +20,13 @@ export async function validateConfig(
   // Probing with a broken configuration would only repeat its errors less clearly.
   const probes =
     options.check && !configErrors
-      ? await Promise.all([probeDatabase(loaded.config), probePgDump(loaded.config)])
+      ? (
+          await Promise.all([
+            probeDatabase(loaded.config).then((p) => [p]),
+            probePgDump(loaded.config).then((p) => [p]),
+            probeReplica(loaded.config),
+          ])
+        ).flat()
       : [];
   const findings: Finding[] = [...base.findings, ...probes.flatMap((p) => p.findings)];
   const errors = findings.filter((f) => f.level === 'error').length;

@@ -26,6 +26,7 @@ import {
   wraparoundCheck,
 } from './database-server.js';
 import { REACHABLE_ID, reachDatabase, withDeadline } from './reach-database.js';
+import { readReplicaCheck } from './read-replica.js';
 import { diskCheck, loadCheck, memoryCheck } from './system.js';
 import { resolveThresholds, type Thresholds } from './thresholds.js';
 import {
@@ -56,6 +57,7 @@ export const HEALTH_CHECKS: HealthCheck[] = [
   sequencesCheck,
   bloatCheck,
   replicationCheck,
+  readReplicaCheck,
   slowStatementsCheck,
   servePostureCheck,
   vectorCheck,
