@@ -263,6 +263,10 @@ export const settings = {
     secret: true,
     description: 'Redis for shared rate limits and cache',
   }),
+  redisKeyPrefix: setting(z.string().min(1).default('mcpops:'), {
+    env: ['MCPOPS_REDIS_KEY_PREFIX'],
+    description: 'prefix of every Redis key serve writes (several deployments can share one Redis)',
+  }),
   rateLimitPerMinute: setting(int(1).default(120), {
     env: ['MCPOPS_RATE_LIMIT_PER_MINUTE'],
     description: 'calls per identity',

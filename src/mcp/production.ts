@@ -88,9 +88,12 @@ export async function createProductionParts(
       ttlSeconds: config.cacheTtlSeconds,
       maxEntries: config.cacheMaxEntries,
       redis,
+      prefix: `${config.redisKeyPrefix}cache:`,
     }),
     breaker,
-    limiter: redis ? redisRateLimiter(redis, bucket) : memoryRateLimiter(bucket),
+    limiter: redis
+      ? redisRateLimiter(redis, bucket, `${config.redisKeyPrefix}rate:`)
+      : memoryRateLimiter(bucket),
     // Failed logins are counted per process: a shared bucket would let one replica's attacker lock out others.
     authFailures: memoryRateLimiter(failures),
     authenticate,
