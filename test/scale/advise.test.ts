@@ -223,12 +223,14 @@ describe('snapshots and snippets', () => {
     expect(advice.snippets.containerAppsCli).toContain('--min-replicas 1 --max-replicas 10');
   });
 
-  it('every fixture validates and yields four decisions', async () => {
+  it('every fixture validates and yields four decisions (a fifth, pgbouncer, only when the pool was cut)', async () => {
     const { readdir } = await import('node:fs/promises');
     for (const file of await readdir('test/fixtures/metrics')) {
       const snap: MetricsSnapshot = await loadSnapshot(`test/fixtures/metrics/${file}`);
       const advice = adviseScale(snap, 'file', { prices });
-      expect(advice.decisions.map((d) => d.id)).toEqual(['autoscaler', 'replicas', 'pool', 'tier']);
+      const base = ['autoscaler', 'replicas', 'pool', 'tier'];
+      const cut = advice.pool.wanted * advice.replicas.max > advice.pool.budget;
+      expect(advice.decisions.map((d) => d.id)).toEqual(cut ? [...base, 'pgbouncer'] : base);
     }
   });
 });
@@ -241,5 +243,26 @@ describe('max_connections set below the tier default', () => {
     expect(advice.decisions[3].recommendation).toBe(
       "keep D2ds_v5; raise max_connections from 100 to ≥ 208 (the tier's default is 859)",
     );
+  });
+});
+
+describe('PgBouncer', () => {
+  it('many-replicas: recommended with the numbers that make it necessary', async () => {
+    const snap = await fixture('many-replicas');
+    const advice = adviseScale(snap, 'file', { prices });
+    const d = advice.decisions.find((x) => x.id === 'pgbouncer')!;
+    // 10 replicas × 20 wanted = 200 client connections > budget 92.
+    expect(d.numbers).toMatchObject({ clientConnections: 200, budget: 92 });
+    const active = snap.database.connections.active;
+    const atMax = Math.ceil((active * 10) / snap.app.replicas.current);
+    expect(d.numbers.serverPool).toBe(Math.max(1, Math.min(92, Math.ceil(atMax * 1.25))));
+    expect(d.recommendation).toContain(`default_pool_size ${d.numbers.serverPool}`);
+    expect(d.reason).toContain('10 × 20 = 200 client connections wanted > budget 92');
+  });
+
+  it('not advised when every replica’s wanted pool fits', async () => {
+    const advice = adviseScale(await fixture('steady'), 'file', { prices });
+    expect(advice.pool.wanted * advice.replicas.max).toBeLessThanOrEqual(advice.pool.budget);
+    expect(advice.decisions.find((x) => x.id === 'pgbouncer')).toBeUndefined();
   });
 });

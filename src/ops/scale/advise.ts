@@ -1,5 +1,6 @@
 import type { PriceSheet } from '../cost/prices.js';
 import { renderSnippets, type ScaleSnippets } from './manifests.js';
+import { pgbouncerNeed } from './pgbouncer.js';
 import {
   type AutoscalerDecision,
   boundedPool,
@@ -29,7 +30,7 @@ export interface ScaleOptions {
 }
 
 export interface Decision {
-  id: 'autoscaler' | 'replicas' | 'pool' | 'tier';
+  id: 'autoscaler' | 'replicas' | 'pool' | 'tier' | 'pgbouncer';
   recommendation: string;
   rule: string;
   reason: string;
@@ -165,6 +166,8 @@ export function adviseScale(
 
   const tierDecision = adviseTier(s, options, bounded, max, margin);
   decisions.push(tierDecision.decision);
+  const bouncer = pgbouncerNeed(s, max, bounded.wanted, budget.budget);
+  if (bouncer) decisions.push({ id: 'pgbouncer', ...bouncer });
   const snippets = renderSnippets({
     appName: options.appName ?? 'mcpops-serve',
     minReplicas: min,
