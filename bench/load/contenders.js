@@ -71,8 +71,12 @@ async function closeSessions(sessions) {
   await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 10_000))]);
 }
 
-/** A served MCP endpoint with SESSIONS open sessions, checked against the bare answers. */
-export async function openMcp(ctx, cache, expected) {
+/**
+ * A served MCP endpoint with SESSIONS open sessions, checked against the bare answers. `target`
+ * points it elsewhere (PgBouncer, a replica pair) under its own application name.
+ */
+export async function openMcp(ctx, cache, expected, target = {}) {
+  const name = target.name ?? `cache-${cache}`;
   const { workDir } = ctx;
   const env = {
     PATH: process.env.PATH ?? '',
@@ -80,13 +84,15 @@ export async function openMcp(ctx, cache, expected) {
     CI: 'true',
     ...ctx.serverEnv,
     // The server names its connections `<this>-serve`: their CPU is counted per contender.
-    POSTGRES_APPLICATION_NAME: `${APP_PREFIX}cache-${cache}`,
+    POSTGRES_APPLICATION_NAME: `${APP_PREFIX}${name}`,
     ...(cache === 'off' ? { MCPOPS_CACHE_TTL_SECONDS: '0' } : {}),
+    ...target.env,
     // Diagnostics only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where a call's CPU goes.
     ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
   };
-  const logFile = join(workDir, `serve-cache-${cache}.log`);
-  const server = await startServer({ cli: CLI, databaseUrl: SERVE_URL, env, cwd: workDir, logFile });
+  const logFile = join(workDir, `serve-${name}.log`);
+  const databaseUrl = target.databaseUrl ?? SERVE_URL;
+  const server = await startServer({ cli: CLI, databaseUrl, env, cwd: workDir, logFile });
   const sessions = [];
   const close = async () => {
     await closeSessions(sessions);
@@ -192,12 +198,14 @@ export async function runContenders(contenders) {
         process.stderr.write(`round ${round + 1}/${ROUNDS}: ${contender.label}…\n`);
         const cpuBefore = pid ? cpuSeconds(pid) : 0;
         const waitBefore = pid ? runQueueSeconds(pid) : 0;
-        const dbBefore = await backendCpu(admin, contender.appName);
+        // A contender on another cluster (a replica pair) brings a client on the node it reads from.
+        const dbAdmin = contender.admin ?? admin;
+        const dbBefore = await backendCpu(dbAdmin, contender.appName);
         const rss = pid ? sampleRss(pid, 250) : undefined;
         s.phases.push(
           await measure({ workers: SESSIONS, seconds: SECONDS / ROUNDS, questions: QUESTIONS.length, call }),
         );
-        s.dbCpu += cpuBetween(dbBefore, await backendCpu(admin, contender.appName));
+        s.dbCpu += cpuBetween(dbBefore, await backendCpu(dbAdmin, contender.appName));
         if (rss) {
           const sampled = rss.stop();
           s.peakKb = Math.max(s.peakKb, sampled.peakMb * 1024);

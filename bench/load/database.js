@@ -5,16 +5,17 @@ import pg from 'pg';
 import { storeSessionSetup } from '../../dist/src/db/session.js';
 import { spawnTracked } from './processes.js';
 import { QUESTIONS } from './questions.js';
-import { ADMIN_URL, CLI, DATABASE, IDENTITIES, SCALE, withUser } from './settings.js';
+import { ADMIN_URL, CLI, IDENTITIES, SCALE, withUser } from './settings.js';
 
 /** Reuses the bench database when it holds the Zava schema; else builds it with `mcpops db init`. */
-export async function ensureDatabase() {
-  const probe = new pg.Client({ connectionString: withUser(ADMIN_URL, undefined, 'postgres') });
+export async function ensureDatabase(adminUrl = ADMIN_URL) {
+  const database = new URL(adminUrl).pathname.slice(1);
+  const probe = new pg.Client({ connectionString: withUser(adminUrl, undefined, 'postgres') });
   await probe.connect();
-  const exists = (await probe.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])).rowCount > 0;
+  const exists = (await probe.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount > 0;
   await probe.end();
   const counts = async () => {
-    const client = new pg.Client({ connectionString: ADMIN_URL });
+    const client = new pg.Client({ connectionString: adminUrl });
     await client.connect();
     try {
       const ready = (await client.query("SELECT to_regclass('retail.order_items') IS NOT NULL AS ok")).rows[0]
@@ -34,10 +35,10 @@ export async function ensureDatabase() {
   let rows = exists ? await counts() : undefined;
   let built = false;
   if (!rows) {
-    process.stderr.write(`building ${DATABASE} (db init --sample-data --scale ${SCALE})\n`);
+    process.stderr.write(`building ${database} (db init --sample-data --scale ${SCALE})\n`);
     const child = spawnTracked(
       process.execPath,
-      [CLI, 'db', 'init', '--sample-data', '--scale', SCALE, '--database-url', ADMIN_URL, '--json'],
+      [CLI, 'db', 'init', '--sample-data', '--scale', SCALE, '--database-url', adminUrl, '--json'],
       {
         env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), CI: 'true' },
         stdio: ['ignore', 'ignore', 'pipe'],

@@ -15,7 +15,7 @@ import {
   retailChecksums,
   serveConfig,
 } from '../serve/support.js';
-import { GUIDE_INI, type PgBouncer, pgbouncerIni, startPgBouncer } from '../support/pgbouncer.js';
+import { GUIDE_INI, pgbouncerIni, startPgBouncer } from '../support/pgbouncer.js';
 import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
 import { httpClient, serveHttp } from './support.js';
 
@@ -23,7 +23,7 @@ const TIMEOUT_MS = 1500;
 const seattle = STORES[0];
 
 let db: ZavaTestDatabase;
-let bouncer: PgBouncer;
+let bouncer: Awaited<ReturnType<typeof startPgBouncer>>;
 let bouncedUrl: string;
 let truth: Map<string, number>;
 

@@ -6,14 +6,14 @@ import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
 import type { RunningServe } from '../../src/mcp/serve.js';
 import { callTool } from '../serve/support.js';
 import { runCli } from '../support/cli.js';
-import { createReplicaPair, type ReplicaPair } from '../support/pg-cluster.js';
+import { createReplicaPair } from '../support/pg-cluster.js';
 import { counter, httpClient, serveHttp } from './support.js';
 
 const MAX_LAG_SECONDS = 2;
 const seattle = STORES[0];
 const COUNT = 'SELECT count(*) FROM retail.orders';
 
-let pair: ReplicaPair;
+let pair: Awaited<ReturnType<typeof createReplicaPair>>;
 let admin: pg.Client;
 let running: RunningServe;
 let store: Client;
