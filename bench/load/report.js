@@ -1,4 +1,8 @@
-// The table printed at the end of a run.
+// The table printed at the end of a run, and the results file.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { here, ROUNDS, SECONDS, SESSIONS } from './settings.js';
 
 export const cpuPerCall = (run) =>
   (run.serverCpuMsPerCall ?? 0) + run.postgresCpuMsPerCall + run.benchCpuMsPerCall;
@@ -48,4 +52,24 @@ export function printTable(runs) {
     );
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+}
+
+/** Writes bench/results/<name>.json: the run's conditions (machine, load, durations) and its figures. */
+export function writeResults(name, loadStart, conditions, figures) {
+  const dir = join(here, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  const machine = {
+    node: process.version,
+    cpus: availableParallelism(),
+    loadavgStart: loadStart,
+    loadavgEnd: loadavg(),
+  };
+  const run = { seconds: SECONDS, rounds: ROUNDS, sessions: SESSIONS };
+  const document = {
+    benchmark: name,
+    date: new Date().toISOString(),
+    conditions: { ...machine, ...run, ...conditions },
+    ...figures,
+  };
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(document, null, 2)}\n`);
 }

@@ -6,8 +6,8 @@
 // replica pair built for the run (pg_createcluster + pg_basebackup; needs root), serve reading
 // from the primary vs reading from the replica (DATABASE_READ_URL). Prints a table and writes
 // bench/results/load-scale-out.json. Needs `npm run build` and Debian's pgbouncer.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { loadConfig } from '../../dist/src/config/load.js';
@@ -18,18 +18,8 @@ import { startPgBouncer } from '../lib/pgbouncer.js';
 import { openMcp, runContenders } from './contenders.js';
 import { ensureDatabase, expectedAnswers } from './database.js';
 import { killAllChildrenNow, stopAllChildren } from './processes.js';
-import { f2, printTable, ratio } from './report.js';
-import {
-  ADMIN_URL,
-  APP_PREFIX,
-  DATABASE,
-  here,
-  ROUNDS,
-  SECONDS,
-  SERVE_URL,
-  SESSIONS,
-  withUser,
-} from './settings.js';
+import { f2, printTable, ratio, writeResults } from './report.js';
+import { APP_PREFIX, DATABASE, ROUNDS, SECONDS, SERVE_URL, SESSIONS } from './settings.js';
 
 const LIMIT_MS = (4 * SECONDS + 900) * 1000;
 const cleanups = [];
@@ -133,33 +123,11 @@ async function main() {
       `errors: ${targets.zeroErrors ? 'none' : 'SOME (see load-scale-out.json)'}` +
       `\nload average at start ${loadStart.map(f2).join(' ')}, at end ${loadavg().map(f2).join(' ')}`,
   );
-  const resultsDir = join(here, '..', 'results');
-  mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(
-    join(resultsDir, 'load-scale-out.json'),
-    `${JSON.stringify(
-      {
-        benchmark: 'load-scale-out',
-        date: new Date().toISOString(),
-        conditions: {
-          node: process.version,
-          cpus: availableParallelism(),
-          loadavgStart: loadStart,
-          loadavgEnd: loadavg(),
-          seconds: SECONDS,
-          rounds: ROUNDS,
-          sessions: SESSIONS,
-          poolMax: config.poolMax,
-          pgbouncerIni: bouncer.ini,
-          database: { adminUrl: withUser(ADMIN_URL, 'postgres'), rows },
-        },
-        runs,
-        ratios,
-        targets,
-      },
-      null,
-      2,
-    )}\n`,
+  writeResults(
+    'load-scale-out',
+    loadStart,
+    { poolMax: config.poolMax, pgbouncerIni: bouncer.ini, database: { name: DATABASE, rows } },
+    { runs, ratios, targets },
   );
   process.exitCode = targets.zeroErrors ? 0 : 1;
 }

@@ -141,6 +141,52 @@ describe('every attack class of the guard through PgBouncer', () => {
   });
 });
 
+describe('the SQL guard through PgBouncer', () => {
+  test('catalog lookups on many connections keep no named statement between transactions', async () => {
+    const pool = createPool({ url: new Secret(bouncedUrl), config: { ...POOL_CONFIG, poolMax: 6 } });
+    // Each server has its own catalog cache, and every call names functions none has seen: every
+    // call asks the catalog, on whichever server connection PgBouncer lends it.
+    const servers = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        connectInMemory({
+          db: { pool, where: 'pgbouncer' },
+          config: serveConfig(db.readerRole, { statementTimeoutMs: 5000 }),
+          identity: { rlsUserId: seattle.rlsUserId, label: seattle.name, headOffice: false },
+        }),
+      ),
+    );
+    // Qualified column names and operators: the guard asks the catalog whether each could be a
+    // function in attribute notation or an operator from another schema.
+    const columns = [
+      ['stores', 'store_name'],
+      ['stores', 'store_id'],
+      ['products', 'sku'],
+      ['products', 'product_name'],
+      ['products', 'cost'],
+      ['products', 'base_price'],
+      ['customers', 'first_name'],
+      ['customers', 'last_name'],
+      ['orders', 'order_date'],
+      ['orders', 'order_id'],
+    ];
+    try {
+      const answers = await Promise.all(
+        columns.flatMap(([table, column], i) =>
+          servers.map((server, j) =>
+            callTool(server.client, 'execute_sales_query', {
+              postgresql_query: `SELECT t.${column}, ${i} * ${j + 1} - ${j} AS k FROM retail.${table} t LIMIT 1`,
+            }),
+          ),
+        ),
+      );
+      for (const answer of answers) expect(answer.isError, answer.text).toBe(false);
+    } finally {
+      for (const server of servers) await server.close();
+      await pool.end();
+    }
+  });
+});
+
 describe('pool poisoning: identities never bleed between transactions on shared server connections', () => {
   test('300 interleaved calls for every store over 2 server connections each see only their own rows', async () => {
     const pool = createPool({ url: new Secret(bouncedUrl), config: POOL_CONFIG });

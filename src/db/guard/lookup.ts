@@ -67,9 +67,9 @@ export function pgProcLookup(client: pg.ClientBase, options: { cache?: CatalogCa
   const resolve = async (request: CatalogRequest): Promise<CatalogAnswer> => {
     const answer: CatalogAnswer = { functions: new Map(), operators: new Map(), attributes: new Map() };
     if (!request.functions.length && !request.operators.length && !request.attributes.length) return answer;
-    // A named statement: parsed and planned once per connection, not on every check.
+    // Unnamed: a named statement lives on the server connection, which a pooler in transaction
+    // mode (PgBouncer) hands to other clients; the catalog cache keeps lookups rare anyway.
     const { rows } = await client.query<LookupRow>({
-      name: 'mcpops_guard_catalog_lookup',
       text: loadSql('guard/catalog-lookup'),
       values: [
         request.functions.map((f) => f.schema ?? null),
