@@ -34,8 +34,6 @@ export interface ReadRouter {
   status(): ReplicaStatus;
   /** Measures reachability and lag now (also done every `checkSeconds`). */
   refresh(): Promise<ReplicaStatus>;
-  replicaPool: pg.Pool;
-  replicaWhere: string;
   close(): Promise<void>;
 }
 
@@ -157,8 +155,6 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
   };
 
   return {
-    replicaPool: options.replica,
-    replicaWhere: options.replicaWhere,
     status,
     refresh,
     async session(session, fn) {
