@@ -167,7 +167,11 @@ export function createReadRouter(options: ReadRouterOptions): ReadRouter {
         options.onRoute?.('replica');
         return result;
       } catch (error) {
-        if (!isUnreachable(error)) throw error;
+        if (!isUnreachable(error)) {
+          // It ran there and failed on its own terms (bad SQL, a timeout): the caller's error.
+          options.onRoute?.('replica');
+          throw error;
+        }
         // Nothing of the caller's ran there; measure again rather than wait for the next tick.
         tick();
         return onPrimary(session, fn, 'unreachable');
