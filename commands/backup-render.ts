@@ -18,6 +18,7 @@ function summary(m: BackupManifest) {
     rows: m.tables.reduce((s, t) => s + t.rows, 0),
     encrypted: Boolean(m.encryption),
     ...m.totals,
+    ...(m.source ? { source: m.source } : {}),
   };
 }
 
@@ -42,6 +43,7 @@ export function printBackupRun(ctx: CommandContext, run: BackupRun): void {
         `${formatBytes(m.totals.uploadedBytes)} uploaded in ${m.totals.uploadedObjects} object(s)\n` +
         `  ${(run.durationMs / 1000).toFixed(1)} s, ${(run.dedupRatio * 100).toFixed(0)} % reused from earlier backups` +
         `${m.encryption ? `, encrypted (key ${m.encryption.keyId})` : ''}` +
+        `${m.source ? `, from the replica ${m.source.where} (${m.source.lagSeconds.toFixed(1)} s behind)` : ''}` +
         `${run.orphansRemoved ? `, ${run.orphansRemoved} orphan object(s) of failed runs removed` : ''}`,
     );
   }

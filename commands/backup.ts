@@ -23,6 +23,10 @@ export function registerBackup(program: Command): void {
     .option('--dry-run', 'with retention: show what would be deleted, make no backup')
     .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
+    .option(
+      '--from-replica',
+      'take the snapshot on DATABASE_READ_URL (a streaming replica); its lag goes in the manifest',
+    )
     .action(async (_options, command: Command) => {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, string | boolean | undefined>;
@@ -44,6 +48,7 @@ export function registerBackup(program: Command): void {
         },
         dryRun: Boolean(o.dryRun),
         pgBin: o.pgBin as string | undefined,
+        fromReplica: Boolean(o.fromReplica),
         signal: ctx.signal,
         onProgress: (p) =>
           bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),

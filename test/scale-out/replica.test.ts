@@ -242,3 +242,34 @@ describe('health and validate-config --check probe the replica', () => {
     expect(findings.map((f: { message: string }) => f.message).join('\n')).toMatch(/not a standby/);
   });
 });
+
+describe('backup --from-replica', () => {
+  test('takes the snapshot on the replica, with the same rows as the primary, and records the lag', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const target = await mkdtemp(join(tmpdir(), 'mcpops-backup-replica-'));
+    try {
+      await pair.catchUp();
+      const env = { DATABASE_URL: pair.primaryUrl('zava'), DATABASE_READ_URL: pair.replicaUrl('zava') };
+      const result = await runCli(['backup', '--from-replica', '--target', target, '--json'], { env });
+      expect(result.code, result.stderr).toBe(0);
+      const backup = result.json().backup;
+      expect(backup.source).toMatchObject({ from: 'replica', lagSeconds: 0 });
+      expect(backup.source.where).toContain(`:${pair.replicaPort}/zava`);
+      const { readFile } = await import('node:fs/promises');
+      const manifest = JSON.parse(await readFile(join(target, 'manifests', `${backup.id}.json`), 'utf8'));
+      expect(manifest.source).toEqual(backup.source);
+      const orders = manifest.tables.find((t: { name: string }) => t.name === 'retail.orders');
+      expect(orders.rows).toBe(await truth());
+      // Without a replica configured the option is refused, with the fix.
+      const refused = await runCli(['backup', '--from-replica', '--target', target, '--json'], {
+        env: { DATABASE_URL: pair.primaryUrl('zava') },
+      });
+      expect(refused.code).toBe(64);
+      expect(refused.stderr + refused.stdout).toMatch(/DATABASE_READ_URL/);
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

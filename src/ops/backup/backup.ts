@@ -42,6 +42,8 @@ export interface BackupOptions {
   jobs: number;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
+  /** The snapshot is taken on a replica (recorded in the manifest). */
+  source?: BackupManifest['source'];
 }
 
 export interface BackupResult {
@@ -232,6 +234,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
         uploadedBytes: fresh.reduce((s, o) => s + o.storedSize, 0),
         uploadedObjects: fresh.length,
       },
+      ...(options.source ? { source: options.source } : {}),
     };
     if (signal?.aborted) throw new InterruptedError('backup interrupted');
     await store.writeText(manifestKey(runId), `${JSON.stringify(manifest, null, 2)}\n`);

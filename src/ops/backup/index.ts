@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
-import { ConfigError, UsageError } from '../../errors.js';
+import { probeReadReplica } from '../../db/replica-probe.js';
+import { ConfigError, UnavailableError, UsageError } from '../../errors.js';
 import { type BackupProgress, backupServer } from './backup.js';
 import { type Compression, type CompressionAlgorithm, validateLevel } from './codec.js';
 import { type BackupKey, resolveBackupKey } from './crypto.js';
@@ -44,6 +45,8 @@ export interface BackupCommandOptions {
   retention: RetentionPolicy;
   dryRun?: boolean;
   pgBin?: string;
+  /** Take the snapshot on DATABASE_READ_URL (a streaming replica) instead of the primary. */
+  fromReplica?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
 }
@@ -71,6 +74,33 @@ async function keyForBackup(config: Config, encrypt: boolean | undefined): Promi
   return encrypt || config.encryptionKey || config.encryptionKeySecretName ? key : undefined;
 }
 
+/** `--from-replica`: the replica's URL for the snapshot, and its replay lag for the manifest. */
+async function replicaSource(config: Config) {
+  if (!config.readReplicaUrl)
+    throw new UsageError('--from-replica needs DATABASE_READ_URL (the read replica)', {
+      code: 'replica_missing',
+      suggestion: 'Set DATABASE_READ_URL to a streaming replica of the database, or drop --from-replica.',
+    });
+  const probe = (await probeReadReplica(config, undefined))!;
+  if (!probe.reachable)
+    throw new UnavailableError(`the read replica is not reachable: ${probe.error}`, {
+      code: 'replica_unreachable',
+      suggestion: 'Start the replica or fix DATABASE_READ_URL, or back up the primary (drop --from-replica).',
+    });
+  if (!probe.inRecovery)
+    throw new ConfigError(`DATABASE_READ_URL (${probe.where}) is not a standby`, {
+      code: 'replica_not_standby',
+      suggestion:
+        'Point DATABASE_READ_URL at a streaming replica, or back up the primary (drop --from-replica).',
+    });
+  const lagSeconds = probe.lagSeconds ?? 0;
+  return {
+    url: config.readReplicaUrl,
+    where: probe.where,
+    source: { from: 'replica' as const, where: probe.where, lagSeconds },
+  };
+}
+
 export async function runBackup(config: Config, options: BackupCommandOptions): Promise<BackupRun> {
   validateLevel(options.compression, options.level);
   validatePolicy(options.retention);
@@ -89,6 +119,10 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
   const key = await keyForBackup(config, options.encrypt);
   const compression: Compression = { algorithm: options.compression, level: options.level };
   const db = resolveDatabaseTarget(config);
+  if (options.fromReplica && db.kind === 'embedded')
+    throw new UsageError('--from-replica backs up a server database; the embedded one has no replica', {
+      code: 'usage',
+    });
   const result =
     db.kind === 'embedded'
       ? await backupEmbedded({
@@ -100,9 +134,13 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
         })
       : await backupServer({
           store: backupStore,
-          url: db.url,
           database: db.database,
-          where: `postgres://${db.user ? `${db.user}@` : ''}${db.host}:${db.port}/${db.database}`,
+          ...(options.fromReplica
+            ? await replicaSource(config)
+            : {
+                url: db.url,
+                where: `postgres://${db.user ? `${db.user}@` : ''}${db.host}:${db.port}/${db.database}`,
+              }),
           pgBin: options.pgBin ?? config.pgBin,
           type: options.type,
           compression,

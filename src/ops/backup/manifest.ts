@@ -51,6 +51,8 @@ export interface BackupManifest {
   objects: ManifestObject[];
   tables: ManifestTable[];
   totals: { plainBytes: number; storedBytes: number; uploadedBytes: number; uploadedObjects: number };
+  /** Set when the snapshot was taken on a read replica (`backup --from-replica`): its replay lag then. */
+  source?: { from: 'replica'; where: string; lagSeconds: number };
 }
 
 const ID_PATTERN = /^zava_backup_(full|incremental)_(\d{8}_\d{6})(?:_(\d+))?$/;
