@@ -79,6 +79,8 @@ export const GUIDE_INI = {
  *   users that may log in (trust auth still needs them in the auth file).
  */
 export async function startPgBouncer(options = {}) {
+  if (!pgbouncerInstalled())
+    throw new Error('pgbouncer is not installed: apt-get install -y pgbouncer (.ci/run installs it)');
   const dir = await mkdtemp(join(tmpdir(), 'mcpops-pgbouncer-'));
   await chmod(dir, 0o777);
   const listenPort = await freePort();
