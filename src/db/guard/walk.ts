@@ -19,6 +19,8 @@ export interface QueryFacts {
   operators: NameUse[];
   /** Names after a dot (`t.x`, `(expr).x`): a column, or a function called in attribute notation. */
   attributes: NameUse[];
+  /** Tables and views read (FROM, JOIN, TABLE), as written; CTE names too, since they look alike. */
+  relations: NameUse[];
   violations: GuardViolation[];
 }
 
@@ -48,7 +50,7 @@ const LOCK_STRENGTHS: Record<string, string> = {
  * `toPosition` turns the parser's UTF-8 byte offsets into 1-based character positions.
  */
 export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => number): QueryFacts {
-  const facts: QueryFacts = { functions: [], operators: [], attributes: [], violations: [] };
+  const facts: QueryFacts = { functions: [], operators: [], attributes: [], relations: [], violations: [] };
   const at = (location: unknown) =>
     typeof location === 'number' && location >= 0 ? toPosition(location) : undefined;
 
@@ -82,6 +84,13 @@ export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => 
             facts.operators.push({ ...op, position: at(body.location) });
           break;
         }
+        case 'RangeVar':
+          facts.relations.push({
+            ...(body.schemaname ? { schema: body.schemaname } : {}),
+            name: body.relname ?? '',
+            position: at(body.location),
+          });
+          break;
         case 'SubLink':
           if (body.operName)
             facts.operators.push({ ...qualifiedName(body.operName), position: at(body.location) });
