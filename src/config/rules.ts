@@ -1,13 +1,72 @@
+import { resolveThresholds } from '../ops/health/thresholds.js';
 import { isLoopbackHost, parseDatabaseUrl } from './database.js';
 import { describeSource, type Finding, type SettingSource } from './load.js';
+import { parseRegionMap } from './regions.js';
 import { type Config, isSecretSetting, type SettingKey, settingKeys } from './schema.js';
+
+/** Runs the parser a structured setting is read with at run time; its error becomes a finding. */
+function parses(setting: SettingKey, parse: () => unknown): Finding[] {
+  try {
+    parse();
+    return [];
+  } catch (error) {
+    return [
+      {
+        level: 'error',
+        setting,
+        message: (error as Error).message,
+        fix: (error as { suggestion?: string }).suggestion ?? '',
+      },
+    ];
+  }
+}
+
+/** Structured settings parsed exactly as their users parse them, and limits that depend on each other. */
+export function structuredSettingFindings(config: Config): Finding[] {
+  const findings: Finding[] = [
+    ...parses('authRegions', () => parseRegionMap(config.authRegions)),
+    ...parses('healthThresholds', () => resolveThresholds(config.healthThresholds)),
+  ];
+  if (config.readReplicaUrl)
+    findings.push(
+      ...parses('readReplicaUrl', () => parseDatabaseUrl(config.readReplicaUrl!.reveal(), 'readReplicaUrl')),
+    );
+  if (config.redisUrl) {
+    let protocol = '';
+    try {
+      protocol = new URL(config.redisUrl.reveal()).protocol;
+    } catch {}
+    if (protocol !== 'redis:' && protocol !== 'rediss:')
+      findings.push({
+        level: 'error',
+        setting: 'redisUrl',
+        message: 'REDIS_URL is not a redis:// or rediss:// URL',
+        fix: 'Use redis://[user:password@]host:6379[/db], or rediss:// for TLS.',
+      });
+  }
+  if (config.httpSessionsPerIdentity >= config.httpMaxSessions)
+    findings.push({
+      level: 'error',
+      setting: 'httpSessionsPerIdentity',
+      message: `httpSessionsPerIdentity (${config.httpSessionsPerIdentity}) is not below httpMaxSessions (${config.httpMaxSessions}): one caller could hold every session`,
+      fix: 'Lower MCPOPS_HTTP_SESSIONS_PER_IDENTITY or raise MCPOPS_HTTP_MAX_SESSIONS.',
+    });
+  if (config.httpHeadersTimeoutMs > config.httpRequestTimeoutMs)
+    findings.push({
+      level: 'error',
+      setting: 'httpHeadersTimeoutMs',
+      message: `httpHeadersTimeoutMs (${config.httpHeadersTimeoutMs}) is longer than httpRequestTimeoutMs (${config.httpRequestTimeoutMs})`,
+      fix: 'The headers are part of the request: lower MCPOPS_HTTP_HEADERS_TIMEOUT_MS or raise MCPOPS_HTTP_REQUEST_TIMEOUT_MS.',
+    });
+  return findings;
+}
 
 /**
  * Rules across settings. In prod they are errors; a few apply in every profile as warnings.
  * Live checks (role posture, reachability) are not here: they belong to `--check` and `health`.
  */
 export function applyProfileRules(config: Config, sources: Record<SettingKey, SettingSource>): Finding[] {
-  const findings: Finding[] = [];
+  const findings: Finding[] = structuredSettingFindings(config);
   const prod = config.profile === 'prod';
   const severity = prod ? 'error' : 'warning';
 

@@ -33,6 +33,9 @@ export function compose(middlewares: Middleware[]): (ctx: HttpContext) => Promis
 }
 
 export interface HttpServeOptions extends Partial<SessionOptions> {
+  /** Defaults: the httpHeadersTimeoutMs and httpRequestTimeoutMs settings. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   host: string;
   port: number;
   stateless: boolean;
@@ -99,6 +102,46 @@ function identityStep(runtime: ServeRuntime): Middleware {
   };
 }
 
+export interface Readiness {
+  ready: boolean;
+  /** What is wrong, for the operator reading /ready; absent when ready. */
+  reason?: string;
+  database: 'ok' | 'unreachable' | 'not checked';
+  breaker: string;
+  posture: 'closed' | 'open' | 'unknown';
+}
+
+/**
+ * Ready only when a call could succeed: not shutting down, breaker not open, row security of
+ * the retail tables closed, and the database answering SELECT 1 in time.
+ */
+async function readiness(runtime: ServeRuntime, closing: boolean, timeoutMs: number): Promise<Readiness> {
+  const breaker = runtime.production?.breaker.state() ?? 'closed';
+  const gate = runtime.production?.posture;
+  let posture = gate?.status() ?? { state: 'closed' as const };
+  if (posture.state === 'unknown' && gate) posture = await gate.check();
+  const base = { breaker, posture: posture.state, database: 'not checked' as const };
+  if (closing) return { ready: false, reason: 'the server is shutting down', ...base };
+  if (breaker === 'open') return { ready: false, reason: 'the database circuit breaker is open', ...base };
+  if (posture.state === 'open')
+    return {
+      ready: false,
+      reason: `row-level security is open on ${posture.tables.map((t) => t.name).join(', ')}`,
+      ...base,
+    };
+  const reachable = await databaseReady(runtime, timeoutMs);
+  if (!reachable)
+    return { ready: false, reason: 'the database is unreachable', ...base, database: 'unreachable' };
+  if (posture.state === 'unknown')
+    return {
+      ready: false,
+      reason: 'the row-level security posture could not be read',
+      ...base,
+      database: 'ok',
+    };
+  return { ready: true, ...base, database: 'ok' };
+}
+
 async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
@@ -117,11 +160,14 @@ async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<
 
 /** Streamable HTTP on node:http: /mcp, /health (process alive) and /ready (database reachable). */
 export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions): Promise<RunningHttp> {
+  const { config } = runtime;
   const endpoint = createMcpEndpoint(runtime, {
     stateless: options.stateless,
     maxBodyBytes: options.maxBodyBytes,
-    maxSessions: options.maxSessions ?? 1000,
-    idleMs: options.idleMs ?? 30 * 60_000,
+    maxSessions: options.maxSessions ?? config.httpMaxSessions,
+    maxSessionsPerCaller: options.maxSessionsPerCaller ?? config.httpSessionsPerIdentity,
+    idleMs: options.idleMs ?? config.httpSessionIdleSeconds * 1000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? config.httpBodyTimeoutMs,
     jsonResponse: options.jsonResponse,
   });
   // Requests on /mcp in progress: shutdown waits for their answers to be written.
@@ -130,11 +176,8 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
     const { req, url } = ctx;
     if (url.pathname === '/health' && req.method === 'GET') return ctx.reply(200, { status: 'ok' });
     if (url.pathname === '/ready' && req.method === 'GET') {
-      const ok = !requests.closing && (await databaseReady(runtime, options.readyTimeoutMs ?? 2000));
-      return ctx.reply(ok ? 200 : 503, {
-        status: ok ? 'ready' : 'unavailable',
-        database: ok ? 'ok' : 'unreachable',
-      });
+      const { ready, ...state } = await readiness(runtime, requests.closing, options.readyTimeoutMs ?? 2000);
+      return ctx.reply(ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...state });
     }
     if (url.pathname !== MCP_PATH)
       return ctx.reply(404, { error: 'not found', paths: [MCP_PATH, '/health', '/ready'] });
@@ -156,12 +199,22 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
     routes,
   ]);
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    void handle({ req, res, url, requestId: randomUUID(), reply: replier(res) });
-  });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // SSE streams stay open; body size and tool timeouts bound the work.
+  const headersTimeout = options.headersTimeoutMs ?? config.httpHeadersTimeoutMs;
+  const requestTimeout = options.requestTimeoutMs ?? config.httpRequestTimeoutMs;
+  // Node answers 408 when the headers (headersTimeout) or the whole request, headers and body
+  // (requestTimeout), are not in by then; it looks every connectionsCheckingInterval. Responses
+  // (SSE streams) are not bound by either; the body step adds its own 408 (bodyTimeoutMs).
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))),
+    },
+    (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      void handle({ req, res, url, requestId: randomUUID(), reply: replier(res) });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
