@@ -23,6 +23,8 @@ export async function sdkClient(url: string, headers: Record<string, string> = {
   const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
   const client = new Client({ name: 'harden-test', version: '0.0.0' });
   await client.connect(transport);
+  // As a model host does: listing the tools makes the client check every result against its output schema.
+  await client.listTools();
   return client;
 }
 
