@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import { resolveThresholds } from '../ops/health/thresholds.js';
 import { isLoopbackHost, parseDatabaseUrl } from './database.js';
 import { describeSource, type Finding, type SettingSource } from './load.js';
@@ -21,6 +22,38 @@ function parses(setting: SettingKey, parse: () => unknown): Finding[] {
   }
 }
 
+const SSL_MODES = new Set(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify']);
+
+/**
+ * A database URL as every user of it reads it: parsed, each part percent-decoded, a known
+ * sslmode. Errors name the setting and the part, never the URL (it may hold a password).
+ */
+export function checkDatabaseUrl(value: string, setting: SettingKey): URL {
+  const url = parseDatabaseUrl(value, setting);
+  for (const [part, text] of [
+    ['user name', url.username],
+    ['password', url.password],
+    ['host', url.hostname],
+    ['database name', url.pathname],
+  ] as const) {
+    try {
+      decodeURIComponent(text);
+    } catch {
+      throw new ConfigError(`${setting} has a malformed percent-encoding in its ${part}`, {
+        code: 'database_url_invalid',
+        suggestion: 'Percent-encode special characters as %XX (e.g. @ as %40, % as %25).',
+      });
+    }
+  }
+  const sslMode = url.searchParams.get('sslmode');
+  if (sslMode !== null && !SSL_MODES.has(sslMode))
+    throw new ConfigError(`${setting} has an unknown sslmode "${sslMode}"`, {
+      code: 'database_url_invalid',
+      suggestion: 'Use sslmode=disable, prefer, require, verify-ca or verify-full.',
+    });
+  return url;
+}
+
 /** Structured settings parsed exactly as their users parse them, and limits that depend on each other. */
 export function structuredSettingFindings(config: Config): Finding[] {
   const findings: Finding[] = [
@@ -29,7 +62,7 @@ export function structuredSettingFindings(config: Config): Finding[] {
   ];
   if (config.readReplicaUrl)
     findings.push(
-      ...parses('readReplicaUrl', () => parseDatabaseUrl(config.readReplicaUrl!.reveal(), 'readReplicaUrl')),
+      ...parses('readReplicaUrl', () => checkDatabaseUrl(config.readReplicaUrl!.reveal(), 'readReplicaUrl')),
     );
   if (config.redisUrl) {
     let protocol = '';
@@ -74,7 +107,7 @@ export function applyProfileRules(config: Config, sources: Record<SettingKey, Se
   let sslMode = config.postgresSslMode;
   if (config.databaseUrl) {
     try {
-      const url = parseDatabaseUrl(config.databaseUrl.reveal());
+      const url = checkDatabaseUrl(config.databaseUrl.reveal(), 'databaseUrl');
       host = decodeURIComponent(url.hostname);
       sslMode = (url.searchParams.get('sslmode') as typeof sslMode | null) ?? sslMode;
     } catch (error) {

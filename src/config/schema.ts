@@ -35,6 +35,22 @@ const MAX_TIMER_SECONDS = Math.floor(INT32_MAX / 1000);
 const MAX_BUFFER_BYTES = 256 * 1024 * 1024;
 const int = (min: number, max = INT32_MAX) => z.coerce.number().int().min(min).max(max);
 const seconds = (min: number) => int(min, MAX_TIMER_SECONDS);
+/** Comma-separated origins as browsers send them: scheme://host[:port], nothing after. */
+const originList = z.string().refine(
+  (text) =>
+    text
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)
+      .every((item) => {
+        try {
+          return new URL(item).origin === item;
+        } catch {
+          return false;
+        }
+      }),
+  'must be a comma-separated list of origins such as https://app.example.com (no path)',
+);
 const port = int(1, 65535);
 const httpUrl = z.url({ protocol: /^https?$/ });
 /** A PostgreSQL memory setting (work_mem, maintenance_work_mem): at most 2^31 − 1 kB. */
@@ -237,7 +253,7 @@ export const settings = {
     env: ['MCPOPS_ALLOWED_HOSTS'],
     description: 'comma-separated Host header values accepted (default: loopback names)',
   }),
-  allowedOrigins: setting(z.string().optional(), {
+  allowedOrigins: setting(originList.optional(), {
     env: ['MCPOPS_ALLOWED_ORIGINS'],
     description: 'comma-separated Origins accepted and allowed by CORS (default: none)',
   }),

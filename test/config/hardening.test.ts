@@ -64,6 +64,11 @@ describe('structured settings are parsed as their users parse them', () => {
     ['REDIS_URL', '::bad', 'redisUrl'],
     ['REDIS_URL', 'http://localhost:6379', 'redisUrl'],
     ['DATABASE_READ_URL', ':::', 'readReplicaUrl'],
+    ['DATABASE_URL', 'postgres://%zz@127.0.0.1/zava', 'databaseUrl'],
+    ['DATABASE_URL', 'postgres://u:p%@127.0.0.1/zava', 'databaseUrl'],
+    ['DATABASE_URL', 'postgres://u@127.0.0.1/zava?sslmode=bogus', 'databaseUrl'],
+    ['MCPOPS_ALLOWED_ORIGINS', '::bad', 'allowedOrigins'],
+    ['MCPOPS_ALLOWED_ORIGINS', 'https://app.example/path', 'allowedOrigins'],
   ])('%s=%s is a configuration error', async (name, value, setting) => {
     const errors = await errorsFor({ [name]: value });
     expect(
@@ -81,11 +86,22 @@ describe('structured settings are parsed as their users parse them', () => {
     ).toEqual([expect.stringContaining('httpHeadersTimeoutMs')]);
   });
 
+  test('a command given a malformed database URL stops with 78, not an unexpected error', async () => {
+    const result = await runCli(['health', '--only', 'db.reachable'], {
+      env: { DATABASE_URL: 'postgres://%zz@127.0.0.1/zava' },
+      cwd: dir,
+    });
+    expect(result.code, result.stderr).toBe(78);
+    expect(result.stderr).toContain('malformed percent-encoding in its user name');
+    expect(result.stderr).not.toContain('%zz');
+  });
+
   test('validate-config exits 78 for a malformed regions map and a malformed URL', async () => {
     for (const env of [
       { MCPOPS_AUTH_REGIONS: '{bad' },
       { DATABASE_READ_URL: ':::' },
       { REDIS_URL: '::bad' },
+      { DATABASE_URL: 'postgres://%zz@127.0.0.1/zava' },
     ]) {
       const result = await runCli(['validate-config', '--json'], { env, cwd: dir });
       expect(result.code, JSON.stringify(env) + result.stdout + result.stderr).toBe(78);
