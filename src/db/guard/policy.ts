@@ -187,6 +187,15 @@ const STATISTICS_RELATIONS: DenyRule = {
   reason: STATISTICS_REASON,
 };
 
+/**
+ * System columns that show where and when rows were written: a store's own `ctid` page numbers
+ * and `xmin` transaction ids step over every other store's rows, so they count them too.
+ */
+export const PHYSICAL_COLUMNS: ReadonlySet<string> = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax']);
+
+export const PHYSICAL_COLUMN_REASON =
+  'it shows where and when rows were stored, which counts rows of every store that row-level security hides';
+
 /** Why reading a table or view is refused outright, or undefined when it may be read. */
 export function relationDenyReason(name: string): string | undefined {
   return STATISTICS_RELATIONS.test(name.toLowerCase()) ? STATISTICS_RELATIONS.reason : undefined;

@@ -1,5 +1,5 @@
 import type { GuardViolation } from './errors.js';
-import { isBetweenKeyword, TABLESAMPLE_METHODS } from './policy.js';
+import { isBetweenKeyword, PHYSICAL_COLUMN_REASON, PHYSICAL_COLUMNS, TABLESAMPLE_METHODS } from './policy.js';
 import { statementName } from './statement.js';
 
 export interface NameUse {
@@ -98,11 +98,23 @@ export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => 
         case 'SortBy':
           if (body.useOp) facts.operators.push({ ...qualifiedName(body.useOp), position: at(body.location) });
           break;
-        case 'ColumnRef':
-          for (const field of (body.fields ?? []).slice(1)) {
+        case 'ColumnRef': {
+          const fields = body.fields ?? [];
+          for (const field of fields.slice(1)) {
             if (field.String) facts.attributes.push({ name: field.String.sval, position: at(body.location) });
           }
+          const physical = fields.find((f: { String?: { sval?: string } }) =>
+            PHYSICAL_COLUMNS.has(f.String?.sval ?? ''),
+          );
+          if (physical)
+            facts.violations.push({
+              construct: 'statistics',
+              found: `system column ${physical.String.sval}`,
+              reason: PHYSICAL_COLUMN_REASON,
+              position: at(body.location),
+            });
           break;
+        }
         case 'A_Indirection':
           for (const item of body.indirection ?? []) {
             if (item.String)
