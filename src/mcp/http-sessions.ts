@@ -181,6 +181,15 @@ export function createMcpEndpoint(runtime: ServeRuntime, options: SessionOptions
       return reply(503, jsonRpcError(-32000, 'too many open sessions; retry later'), { 'retry-after': '5' });
     }
     starting.set(quota, (starting.get(quota) ?? 0) + 1);
+    let counted = true;
+    // Once the session is in the map (or the initialize failed) it no longer counts as starting.
+    const started = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (starting.get(quota) ?? 1) - 1;
+      if (left > 0) starting.set(quota, left);
+      else starting.delete(quota);
+    };
     try {
       const zava = serverFor(runtime, identityFromRequest, 'http');
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
@@ -188,6 +197,7 @@ export function createMcpEndpoint(runtime: ServeRuntime, options: SessionOptions
         enableJsonResponse: options.jsonResponse,
         onsessioninitialized: (id) => {
           sessions.set(id, { transport, zava, lastSeen: Date.now(), owner, quota });
+          started();
         },
       });
       transport.onclose = () => {
@@ -196,9 +206,7 @@ export function createMcpEndpoint(runtime: ServeRuntime, options: SessionOptions
       await zava.server.connect(transport);
       return await transport.handleRequest(req, res, read.body);
     } finally {
-      const left = (starting.get(quota) ?? 1) - 1;
-      if (left > 0) starting.set(quota, left);
-      else starting.delete(quota);
+      started();
     }
   }
 

@@ -85,6 +85,20 @@ describe('sessions are capped per caller and globally', () => {
   });
 });
 
+describe('the per-caller cap holds under a burst of parallel initializes', () => {
+  let running: RunningServe;
+  beforeAll(async () => {
+    running = await serveHttp(db.loginUrl, { MCPOPS_HTTP_SESSIONS_PER_IDENTITY: '3' });
+  });
+  afterAll(() => running?.stop());
+
+  test('ten at once: exactly three sessions open, seven refused with 429', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => initialize(running.url!, seattle)));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429, 429, 429, 429, 429]);
+  });
+});
+
 describe('idle sessions are closed', () => {
   let running: RunningServe;
   beforeAll(async () => {
