@@ -119,7 +119,8 @@ async function readiness(runtime: ServeRuntime, closing: boolean, timeoutMs: num
   const breaker = runtime.production?.breaker.state() ?? 'closed';
   const gate = runtime.production?.posture;
   let posture = gate?.status() ?? { state: 'closed' as const };
-  if (posture.state === 'unknown' && gate) posture = await gate.check();
+  // A probe must answer in time: wait for a fresh posture read at most as long as for SELECT 1.
+  if (posture.state === 'unknown' && gate) posture = (await withinMs(gate.check(), timeoutMs)) ?? posture;
   const base = { breaker, posture: posture.state, database: 'not checked' as const };
   if (closing) return { ready: false, reason: 'the server is shutting down', ...base };
   if (breaker === 'open') return { ready: false, reason: 'the database circuit breaker is open', ...base };
@@ -142,20 +143,22 @@ async function readiness(runtime: ServeRuntime, closing: boolean, timeoutMs: num
   return { ready: true, ...base, database: 'ok' };
 }
 
-async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
+/** The promise's value, or undefined if it has not settled within `ms` (or failed). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
   });
-  const probe = runtime.db.pool.query('SELECT 1').then(
-    () => true,
-    () => false,
-  );
   try {
-    return await Promise.race([probe, timeout]);
+    return await Promise.race([promise.catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
+  const probe = runtime.db.pool.query('SELECT 1').then(() => true);
+  return (await withinMs(probe, timeoutMs)) ?? false;
 }
 
 /** Streamable HTTP on node:http: /mcp, /health (process alive) and /ready (database reachable). */
