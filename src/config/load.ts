@@ -113,7 +113,8 @@ async function readConfigFile(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`config file ${file} must hold a JSON object`, { code: 'config_file_invalid' });
   }
-  const unknown = Object.keys(parsed).filter((key) => !(key in settings));
+  // Own keys only: `toString`, `constructor` or `__proto__` are not settings.
+  const unknown = Object.keys(parsed).filter((key) => !Object.hasOwn(settings, key));
   if (unknown.length > 0) {
     throw new ConfigError(
       `config file ${file} has unknown setting${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`,

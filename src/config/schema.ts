@@ -22,9 +22,63 @@ function setting<S extends z.ZodType, const M extends SettingMeta>(schema: S, me
 }
 
 const cpus = availableParallelism();
-const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+/**
+ * PostgreSQL's integer settings (statement_timeout, lock_timeout, …) and Node's timers both stop
+ * at 2^31 − 1: a larger value is refused by PostgreSQL or fires at once in Node.
+ */
+export const INT32_MAX = 2_147_483_647;
+/** The largest serve statement timeout: idle_in_transaction_session_timeout and the embedded watchdog add up to 30 s to it. */
+export const MAX_STATEMENT_TIMEOUT_MS = INT32_MAX - 30_000;
+/** Seconds that become a millisecond timer. */
+const MAX_TIMER_SECONDS = Math.floor(INT32_MAX / 1000);
+/** Byte sizes held in one string (a result or a request body): far below V8's string limit. */
+const MAX_BUFFER_BYTES = 256 * 1024 * 1024;
+const int = (min: number, max = INT32_MAX) => z.coerce.number().int().min(min).max(max);
+const seconds = (min: number) => int(min, MAX_TIMER_SECONDS);
+/** Comma-separated origins as browsers send them: scheme://host[:port], nothing after. */
+const originList = z.string().refine(
+  (text) =>
+    text
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean)
+      .every((item) => {
+        try {
+          return new URL(item).origin === item;
+        } catch {
+          return false;
+        }
+      }),
+  'must be a comma-separated list of origins such as https://app.example.com (no path)',
+);
 const port = int(1, 65535);
 const httpUrl = z.url({ protocol: /^https?$/ });
+/** A PostgreSQL memory setting (work_mem, maintenance_work_mem): at most 2^31 − 1 kB. */
+const memorySize = z
+  .string()
+  .regex(/^\d+(kB|MB|GB)$/, 'must be a number followed by kB, MB or GB')
+  .refine((value) => {
+    const [, digits, unit] = /^(\d+)(kB|MB|GB)$/.exec(value) ?? [];
+    return Number(digits) * { kB: 1, MB: 1024, GB: 1024 * 1024 }[unit as 'kB'] <= INT32_MAX;
+  }, 'is larger than PostgreSQL accepts (2147483647kB)');
+/** A JSON object given as text; what its values mean is checked where it is used (rules.ts). */
+const jsonText = z.string().refine((text) => {
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}, 'must be a JSON object');
+const urlList = z.string().refine(
+  (text) =>
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .every((item) => httpUrl.safeParse(item).success),
+  'must be a comma-separated list of http(s) URLs',
+);
 
 export const settings = {
   profile: setting(z.enum(['dev', 'prod']).default('dev'), {
@@ -120,7 +174,7 @@ export const settings = {
     env: ['MCPOPS_POOL_MAX'],
     description: 'pool maximum, default min(20, cpus × 4)',
   }),
-  poolIdleSeconds: setting(int(1).default(300), {
+  poolIdleSeconds: setting(seconds(1).default(300), {
     env: ['MCPOPS_POOL_IDLE_SECONDS'],
     description: 'idle lifetime',
   }),
@@ -128,20 +182,14 @@ export const settings = {
     env: ['MCPOPS_POOL_MAX_USES'],
     description: 'recycle a connection after this many queries',
   }),
-  statementTimeoutMs: setting(int(1).default(30_000), {
+  statementTimeoutMs: setting(int(1, MAX_STATEMENT_TIMEOUT_MS).default(30_000), {
     env: ['MCPOPS_STATEMENT_TIMEOUT_MS'],
     description: 'statement timeout per call',
   }),
-  workMem: setting(
-    z
-      .string()
-      .regex(/^\d+(kB|MB|GB)$/)
-      .default('8MB'),
-    {
-      env: ['MCPOPS_WORK_MEM'],
-      description: 'work_mem per session',
-    },
-  ),
+  workMem: setting(memorySize.default('8MB'), {
+    env: ['MCPOPS_WORK_MEM'],
+    description: 'work_mem per session',
+  }),
 
   // Embedded database
   embeddedDir: setting(
@@ -165,7 +213,7 @@ export const settings = {
     env: ['MCPOPS_MAX_ROWS'],
     description: 'rows returned per query',
   }),
-  maxBytes: setting(int(1024).default(1_048_576), {
+  maxBytes: setting(int(1024, MAX_BUFFER_BYTES).default(1_048_576), {
     env: ['MCPOPS_MAX_BYTES'],
     description: 'bytes returned per query',
   }),
@@ -179,11 +227,41 @@ export const settings = {
     flag: 'port',
     description: 'HTTP port',
   }),
+  httpMaxSessions: setting(int(1, 100_000).default(1000), {
+    env: ['MCPOPS_HTTP_MAX_SESSIONS'],
+    description: 'open HTTP sessions allowed at once, over all callers',
+  }),
+  httpSessionsPerIdentity: setting(int(1, 100_000).default(50), {
+    env: ['MCPOPS_HTTP_SESSIONS_PER_IDENTITY'],
+    description:
+      'open HTTP sessions one caller (token subject and store identity) may hold; must stay below the global cap',
+  }),
+  httpSessionIdleSeconds: setting(seconds(1).default(1800), {
+    env: ['MCPOPS_HTTP_SESSION_IDLE_SECONDS'],
+    description: 'an HTTP session unused this long is closed',
+  }),
+  httpHeadersTimeoutMs: setting(int(100).default(10_000), {
+    env: ['MCPOPS_HTTP_HEADERS_TIMEOUT_MS'],
+    description: 'time allowed to receive a request’s headers (408 after)',
+  }),
+  httpBodyTimeoutMs: setting(int(100).default(30_000), {
+    env: ['MCPOPS_HTTP_BODY_TIMEOUT_MS'],
+    description: 'time allowed to receive a request body once the headers are in (408 after)',
+  }),
+  httpRequestTimeoutMs: setting(int(100).default(60_000), {
+    env: ['MCPOPS_HTTP_REQUEST_TIMEOUT_MS'],
+    description: 'time allowed to receive a whole request, headers and body (408 after)',
+  }),
+  postureRecheckSeconds: setting(int(1, 30).default(30), {
+    env: ['MCPOPS_POSTURE_RECHECK_SECONDS'],
+    description:
+      'serve re-checks row-level security on the retail tables this often; an open table stops every data call',
+  }),
   allowedHosts: setting(z.string().optional(), {
     env: ['MCPOPS_ALLOWED_HOSTS'],
     description: 'comma-separated Host header values accepted (default: loopback names)',
   }),
-  allowedOrigins: setting(z.string().optional(), {
+  allowedOrigins: setting(originList.optional(), {
     env: ['MCPOPS_ALLOWED_ORIGINS'],
     description: 'comma-separated Origins accepted and allowed by CORS (default: none)',
   }),
@@ -212,12 +290,12 @@ export const settings = {
     env: ['MCPOPS_REVOCATION_FILE'],
     description: 'file of revoked token ids (jti), one per line',
   }),
-  authRegions: setting(z.string().optional(), {
+  authRegions: setting(jsonText.optional(), {
     env: ['MCPOPS_AUTH_REGIONS'],
     description:
       'JSON map of region → store names for regional_manager tokens, e.g. {"west":["Zava Retail Seattle"]}',
   }),
-  authorizationServers: setting(z.string().optional(), {
+  authorizationServers: setting(urlList.optional(), {
     env: ['MCPOPS_AUTHORIZATION_SERVERS'],
     description: 'comma-separated authorization server URLs advertised in OAuth protected-resource metadata',
   }),
@@ -238,7 +316,7 @@ export const settings = {
     env: ['MCPOPS_AUTH_FAILURES_PER_MINUTE'],
     description: 'failed authentications allowed per client address',
   }),
-  maxBodyBytes: setting(int(1024).default(1_048_576), {
+  maxBodyBytes: setting(int(1024, MAX_BUFFER_BYTES).default(1_048_576), {
     env: ['MCPOPS_MAX_BODY_BYTES'],
     description: 'largest HTTP request body accepted',
   }),
@@ -246,7 +324,7 @@ export const settings = {
     env: ['MCPOPS_BREAKER_FAILURES'],
     description: 'consecutive database failures that open the circuit breaker',
   }),
-  breakerResetSeconds: setting(int(1).default(60), {
+  breakerResetSeconds: setting(seconds(1).default(60), {
     env: ['MCPOPS_BREAKER_RESET_SECONDS'],
     description: 'seconds before an open breaker lets one call through',
   }),
@@ -275,11 +353,11 @@ export const settings = {
     env: ['MCPOPS_RATE_LIMIT_BURST'],
     description: 'burst per identity',
   }),
-  cacheTtlSeconds: setting(int(0).default(300), {
+  cacheTtlSeconds: setting(seconds(0).default(300), {
     env: ['MCPOPS_CACHE_TTL_SECONDS'],
     description: '0 turns the cache off',
   }),
-  cacheMaxEntries: setting(int(0).default(1000), {
+  cacheMaxEntries: setting(int(0, 10_000_000).default(1000), {
     env: ['MCPOPS_CACHE_MAX_ENTRIES'],
     description: 'memory cache size',
   }),
@@ -433,16 +511,10 @@ export const settings = {
     env: ['MCPOPS_INDEX_LOCK_RETRIES'],
     description: 'index apply: retries after a lock timeout, with backoff',
   }),
-  maintenanceWorkMem: setting(
-    z
-      .string()
-      .regex(/^\d+(kB|MB|GB)$/)
-      .default('256MB'),
-    {
-      env: ['MCPOPS_MAINTENANCE_WORK_MEM'],
-      description: 'index apply: maintenance_work_mem for vector index builds',
-    },
-  ),
+  maintenanceWorkMem: setting(memorySize.default('256MB'), {
+    env: ['MCPOPS_MAINTENANCE_WORK_MEM'],
+    description: 'index apply: maintenance_work_mem for vector index builds',
+  }),
   vectorIndexMethod: setting(z.enum(['hnsw', 'ivfflat']).default('hnsw'), {
     env: ['MCPOPS_VECTOR_INDEX_METHOD'],
     flag: 'vectorMethod',

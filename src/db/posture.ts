@@ -127,3 +127,23 @@ export async function judgeServePosture(
     findings.push({ ...f, subject: 'reader', message: `reader ${f.message}` });
   return { login, reader, findings };
 }
+
+/** A relation the reader role can read that row-level security does not close, and why. */
+export interface OpenTable {
+  name: string;
+  problem: string;
+}
+
+/**
+ * Every relation in `schema` the reader role can SELECT whose rows row-level security does not
+ * guard: RLS disabled or not forced, no SELECT policy for the role, a view that reads as its
+ * owner, a materialized view; all of them when the role bypasses RLS. Empty means closed.
+ */
+export async function findOpenTables(
+  client: { query: (text: string, values: unknown[]) => Promise<{ rows: unknown[] }> },
+  readerRole: string,
+  schema = 'retail',
+): Promise<OpenTable[]> {
+  const { rows } = await client.query(loadSql('posture/open-tables'), [readerRole, schema]);
+  return rows as OpenTable[];
+}

@@ -5,7 +5,7 @@ import { withStoreSession } from '../db/session.js';
 import { McpopsError } from '../errors.js';
 import { type Identity, missingIdentityMessage } from './identity.js';
 import { ShuttingDownError } from './inflight.js';
-import { errorResult } from './results.js';
+import { errorResult as compactError } from './results.js';
 import type { ToolDeps, ToolExtra } from './tools/types.js';
 
 export interface DataCall {
@@ -24,8 +24,13 @@ export async function runDataCall(
   extra: ToolExtra,
   tool: string,
   fn: (call: DataCall) => Promise<CallToolResult>,
-  options: { hnswEfSearch?: number } = {},
+  options: {
+    hnswEfSearch?: number;
+    /** The error result in the tool's own output shape (default: the compact query shape). */
+    fail?: (message: string) => CallToolResult;
+  } = {},
 ): Promise<CallToolResult> {
+  const errorResult = options.fail ?? compactError;
   const identity = deps.identity(extra);
   if (!identity) {
     deps.log.info('tool refused', { tool, reason: 'no identity' });
@@ -110,10 +115,14 @@ export function dataCall(
     where: deps.db.where,
   };
   const { reads } = deps.db;
+  const posture = deps.production?.posture;
   return {
     identity,
-    session: (run) =>
-      reads ? reads.session(sessionOptions, run) : withStoreSession(deps.db.pool, sessionOptions, run),
+    session: async (run) => {
+      // Fail closed: no store session opens while a retail table's row security is off.
+      await posture?.assertClosed();
+      return reads ? reads.session(sessionOptions, run) : withStoreSession(deps.db.pool, sessionOptions, run);
+    },
   };
 }
 

@@ -34,6 +34,9 @@ export function compose(middlewares: Middleware[]): (ctx: HttpContext) => Promis
 }
 
 export interface HttpServeOptions extends Partial<SessionOptions> {
+  /** Defaults: the httpHeadersTimeoutMs and httpRequestTimeoutMs settings. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   host: string;
   port: number;
   stateless: boolean;
@@ -100,20 +103,63 @@ function identityStep(runtime: ServeRuntime): Middleware {
   };
 }
 
-async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
+export interface Readiness {
+  ready: boolean;
+  /** What is wrong, for the operator reading /ready; absent when ready. */
+  reason?: string;
+  database: 'ok' | 'unreachable' | 'not checked';
+  breaker: string;
+  posture: 'closed' | 'open' | 'unknown';
+}
+
+/**
+ * Ready only when a call could succeed: not shutting down, breaker not open, row security of
+ * the retail tables closed, and the database answering SELECT 1 in time.
+ */
+async function readiness(runtime: ServeRuntime, closing: boolean, timeoutMs: number): Promise<Readiness> {
+  const breaker = runtime.production?.breaker.state() ?? 'closed';
+  const gate = runtime.production?.posture;
+  let posture = gate?.status() ?? { state: 'closed' as const };
+  // A probe must answer in time: wait for a fresh posture read at most as long as for SELECT 1.
+  if (posture.state === 'unknown' && gate) posture = (await withinMs(gate.check(), timeoutMs)) ?? posture;
+  const base = { breaker, posture: posture.state, database: 'not checked' as const };
+  if (closing) return { ready: false, reason: 'the server is shutting down', ...base };
+  if (breaker === 'open') return { ready: false, reason: 'the database circuit breaker is open', ...base };
+  if (posture.state === 'open')
+    return {
+      ready: false,
+      reason: `row-level security is open on ${posture.tables.map((t) => t.name).join(', ')}`,
+      ...base,
+    };
+  const reachable = await databaseReady(runtime, timeoutMs);
+  if (!reachable)
+    return { ready: false, reason: 'the database is unreachable', ...base, database: 'unreachable' };
+  if (posture.state === 'unknown')
+    return {
+      ready: false,
+      reason: 'the row-level security posture could not be read',
+      ...base,
+      database: 'ok',
+    };
+  return { ready: true, ...base, database: 'ok' };
+}
+
+/** The promise's value, or undefined if it has not settled within `ms` (or failed). */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
   });
-  const probe = runtime.db.pool.query('SELECT 1').then(
-    () => true,
-    () => false,
-  );
   try {
-    return await Promise.race([probe, timeout]);
+    return await Promise.race([promise.catch(() => undefined), timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {
+  const probe = runtime.db.pool.query('SELECT 1').then(() => true);
+  return (await withinMs(probe, timeoutMs)) ?? false;
 }
 
 function replicaReadiness(status: ReplicaStatus) {
@@ -127,11 +173,14 @@ function replicaReadiness(status: ReplicaStatus) {
 
 /** Streamable HTTP on node:http: /mcp, /health (process alive) and /ready (database reachable). */
 export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions): Promise<RunningHttp> {
+  const { config } = runtime;
   const endpoint = createMcpEndpoint(runtime, {
     stateless: options.stateless,
     maxBodyBytes: options.maxBodyBytes,
-    maxSessions: options.maxSessions ?? 1000,
-    idleMs: options.idleMs ?? 30 * 60_000,
+    maxSessions: options.maxSessions ?? config.httpMaxSessions,
+    maxSessionsPerCaller: options.maxSessionsPerCaller ?? config.httpSessionsPerIdentity,
+    idleMs: options.idleMs ?? config.httpSessionIdleSeconds * 1000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? config.httpBodyTimeoutMs,
     jsonResponse: options.jsonResponse,
   });
   // Requests on /mcp in progress: shutdown waits for their answers to be written.
@@ -140,10 +189,10 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
     const { req, url } = ctx;
     if (url.pathname === '/health' && req.method === 'GET') return ctx.reply(200, { status: 'ok' });
     if (url.pathname === '/ready' && req.method === 'GET') {
-      const ok = !requests.closing && (await databaseReady(runtime, options.readyTimeoutMs ?? 2000));
-      return ctx.reply(ok ? 200 : 503, {
-        status: ok ? 'ready' : 'unavailable',
-        database: ok ? 'ok' : 'unreachable',
+      const { ready, ...state } = await readiness(runtime, requests.closing, options.readyTimeoutMs ?? 2000);
+      return ctx.reply(ready ? 200 : 503, {
+        status: ready ? 'ready' : 'unavailable',
+        ...state,
         // The replica is reported, not required: reads fall back to the primary without it.
         ...(runtime.db.reads ? { replica: replicaReadiness(runtime.db.reads.status()) } : {}),
       });
@@ -168,12 +217,22 @@ export async function startHttp(runtime: ServeRuntime, options: HttpServeOptions
     routes,
   ]);
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    void handle({ req, res, url, requestId: randomUUID(), reply: replier(res) });
-  });
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 0; // SSE streams stay open; body size and tool timeouts bound the work.
+  const headersTimeout = options.headersTimeoutMs ?? config.httpHeadersTimeoutMs;
+  const requestTimeout = options.requestTimeoutMs ?? config.httpRequestTimeoutMs;
+  // Node answers 408 when the headers (headersTimeout) or the whole request, headers and body
+  // (requestTimeout), are not in by then; it looks every connectionsCheckingInterval. Responses
+  // (SSE streams) are not bound by either; the body step adds its own 408 (bodyTimeoutMs).
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(headersTimeout / 4))),
+    },
+    (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      void handle({ req, res, url, requestId: randomUUID(), reply: replier(res) });
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(

@@ -15,6 +15,7 @@ import { memoryRateLimiter, type RateLimiter, redisRateLimiter } from './limits/
 import type { Logger } from './log.js';
 import { createServerMetrics, type PoolLike, type ServerMetrics } from './observability/metrics.js';
 import { type CircuitBreaker, createCircuitBreaker } from './resilience/breaker.js';
+import { createPostureGate, type PostureGate, type PostureGateOptions } from './resilience/posture-gate.js';
 
 /** What a serving process adds around the tools: auth, limits, cache, breaker, metrics. */
 export interface ProductionParts {
@@ -27,6 +28,8 @@ export interface ProductionParts {
   authFailures: RateLimiter;
   authenticate?: (token: string) => Promise<Principal>;
   regions: RegionMap;
+  /** Row security of the retail tables, re-checked; data calls are refused while it is open. */
+  posture: PostureGate;
   close(): Promise<void>;
 }
 
@@ -49,7 +52,7 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 
 export async function createProductionParts(
   config: Config,
-  pool: PoolLike,
+  pool: PoolLike & PostureGateOptions['pool'],
   log: Logger,
 ): Promise<ProductionParts> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl.reveal(), log) : undefined;
@@ -82,6 +85,13 @@ export async function createProductionParts(
           });
         })
       : undefined;
+  const posture = createPostureGate({
+    pool,
+    readerRole: config.serveRole,
+    recheckMs: config.postureRecheckSeconds * 1000,
+    log,
+  });
+  await posture.check();
   return {
     metrics: createServerMetrics({ pool, breakerState: () => breaker.state() }),
     cache: createResultCache({
@@ -98,7 +108,9 @@ export async function createProductionParts(
     authFailures: memoryRateLimiter(failures),
     authenticate,
     regions: parseRegionMap(config.authRegions),
+    posture,
     async close() {
+      posture.stop();
       redis?.disconnect();
     },
   };

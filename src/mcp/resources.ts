@@ -1,5 +1,5 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { dataCall, describeToolError } from './data-call.js';
 import { missingIdentityMessage } from './identity.js';
 import { canonicalTable, SCHEMA_TABLES } from './schema/catalog.js';
@@ -9,6 +9,14 @@ import { catalogFor } from './tools/get-multiple-table-schemas.js';
 import type { ToolDeps } from './tools/types.js';
 
 export const SCHEMA_URI_PREFIX = 'schema://retail/';
+
+/**
+ * A JSON-RPC error for the client, message as written. (The SDK's McpError puts "MCP error
+ * <code>:" into its message, and the client adds the same prefix again.)
+ */
+function protocolError(code: ErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
 
 /**
  * The table schemas as resources, `schema://retail/<table>`. Listing needs no identity (it is
@@ -38,20 +46,20 @@ export function registerSchemaResources(server: McpServer, deps: ToolDeps): void
       const raw = Array.isArray(variables.table) ? variables.table[0] : variables.table;
       const table = canonicalTable(decodeURIComponent(raw ?? ''));
       if (!table) {
-        throw new McpError(
+        throw protocolError(
           ErrorCode.InvalidParams,
           `unknown table in ${uri.href}; valid: ${SCHEMA_TABLES.map((t) => SCHEMA_URI_PREFIX + t.slice(7)).join(', ')}`,
         );
       }
       const identity = deps.identity(extra);
-      if (!identity) throw new McpError(ErrorCode.InvalidRequest, missingIdentityMessage(deps.transport));
+      if (!identity) throw protocolError(ErrorCode.InvalidRequest, missingIdentityMessage(deps.transport));
       try {
         const catalog = await deps.inflight.run(() => catalogFor(deps, dataCall(deps, identity)));
         return {
           contents: [{ uri: uri.href, mimeType: 'text/markdown', text: tableMarkdown(table, catalog) }],
         };
       } catch (error) {
-        throw new McpError(ErrorCode.InternalError, describeToolError(error, deps));
+        throw protocolError(ErrorCode.InternalError, describeToolError(error, deps));
       }
     },
   );

@@ -5,10 +5,9 @@ import type { EmbeddingProvider } from '../embeddings/types.js';
 import type { Identity, StoreDirectory } from './identity.js';
 import type { Inflight } from './inflight.js';
 import type { Logger } from './log.js';
-import type { ProductionParts } from './production.js';
 import type { SchemaCache } from './schema/cache.js';
 import { createZavaServer, type ZavaServer } from './server.js';
-import type { IdentityProvider, ToolExtra } from './tools/types.js';
+import type { IdentityProvider, SharedProduction, ToolExtra } from './tools/types.js';
 
 /** What one serve process shares between its MCP servers (one per HTTP session). */
 export interface ServeRuntime {
@@ -21,8 +20,8 @@ export interface ServeRuntime {
   inflight: Inflight;
   log: Logger;
   embeddings?: EmbeddingProvider;
-  /** Result cache, breaker and metrics shared by every session of this process. */
-  production?: Pick<ProductionParts, 'cache' | 'breaker' | 'metrics'>;
+  /** Result cache, breaker, metrics and posture gate shared by every session of this process. */
+  production?: SharedProduction;
 }
 
 export function serverFor(

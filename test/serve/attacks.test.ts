@@ -56,6 +56,7 @@ describe('attack suite through execute_sales_query', () => {
       'writable-cte',
       'locking',
       'explain',
+      'statistics',
       'copy',
       'procedural',
       'prepared',

@@ -14,7 +14,8 @@ export interface GuardViolation {
     | 'function'
     | 'operator'
     | 'setting'
-    | 'tablesample';
+    | 'tablesample'
+    | 'statistics';
   /** e.g. `pg_sleep`, `COMMIT`, `FOR UPDATE`, `INSERT in WITH "x"`. */
   found: string;
   /** Why it is refused, said to whoever wrote the SQL (often a model). */
@@ -38,6 +39,8 @@ const SUGGESTIONS: Record<GuardViolation['construct'], string> = {
     'Use the built-in operators (=, <, +, ||, LIKE, @>, ...); user-defined operators with side effects are refused.',
   setting: "Only current_setting('app.…') with a literal name (and a few harmless settings) may be read.",
   tablesample: 'Use TABLESAMPLE SYSTEM or BERNOULLI, or LIMIT.',
+  statistics:
+    'Count the rows you may see with count(*) on the retail tables; for table structure call get_multiple_table_schemas.',
 };
 
 /** The SQL was parsed and refused: it is not exactly one side-effect-free SELECT-shaped statement. */

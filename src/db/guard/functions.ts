@@ -7,6 +7,7 @@ import {
   denyReason,
   isBuiltinSchema,
   READABLE_SETTINGS,
+  relationDenyReason,
 } from './policy.js';
 import type { FunctionUse, NameUse, QueryFacts } from './walk.js';
 
@@ -48,6 +49,12 @@ export function classifyStatically(
         pending.functions.push({ schema: use.schema, name: use.name }),
       );
     }
+  }
+
+  for (const use of facts.relations) {
+    const reason = relationDenyReason(use.name);
+    if (reason)
+      violations.push({ construct: 'statistics', found: display(use), reason, position: use.position });
   }
 
   for (const use of facts.operators) {

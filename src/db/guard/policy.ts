@@ -83,6 +83,9 @@ const exact = (names: string[]) => {
 };
 const prefix = (prefixes: string[]) => (name: string) => prefixes.some((p) => name.startsWith(p));
 
+const STATISTICS_REASON =
+  'it reports planner or activity statistics, which count rows of every store that row-level security hides (the reason EXPLAIN is refused)';
+
 /** Refused whatever the catalog says (several are STABLE, e.g. table_to_xml and txid_current). */
 const DENY_RULES: DenyRule[] = [
   { test: prefix(['pg_sleep']), reason: 'it sleeps, holding a connection' },
@@ -123,6 +126,23 @@ const DENY_RULES: DenyRule[] = [
     reason: 'it signals backends or changes server state',
   },
   { test: prefix(['pg_stat_reset']), reason: 'it resets statistics' },
+  {
+    // pg_stat_get_* (live/dead/inserted tuples, scans), relation and database sizes, and the
+    // contrib readers of pages and statistics: each gives a count over every store's rows.
+    test: (n) =>
+      prefix(['pg_stat_', 'pgstat', 'pg_visibility', 'pg_buffercache', 'pg_freespace', 'pg_mcv_list'])(n) ||
+      exact([
+        'pg_relation_size',
+        'pg_table_size',
+        'pg_indexes_size',
+        'pg_total_relation_size',
+        'pg_database_size',
+        'pg_tablespace_size',
+        'pg_relpages',
+        'pg_sequence_last_value',
+      ])(n),
+    reason: STATISTICS_REASON,
+  },
   { test: prefix(['pg_advisory_', 'pg_try_advisory_']), reason: 'it takes advisory locks' },
   { test: prefix(['dblink', 'pg_background']), reason: 'it opens another connection' },
   {
@@ -153,6 +173,33 @@ const DENY_RULES: DenyRule[] = [
   { test: exact(['pg_notify']), reason: 'it sends a notification' },
   { test: prefix(['pg_create_', 'pg_drop_']), reason: 'it creates or drops server objects' },
 ];
+
+/**
+ * Catalog tables and views whose rows count (or sample) the rows of every store: pg_class
+ * (reltuples, relpages, relallvisible), every pg_stat_* and pg_statio_* view, pg_stats and pg_stats_ext
+ * (most common values and histograms over all stores), pg_statistic*, and sequence state.
+ * Matched on the bare name whatever the schema, like the function deny list.
+ */
+const STATISTICS_RELATIONS: DenyRule = {
+  test: (n) =>
+    prefix(['pg_stat', 'pg_buffercache', 'pg_freespace'])(n) ||
+    exact(['pg_class', 'pg_sequences', 'pg_sequence'])(n),
+  reason: STATISTICS_REASON,
+};
+
+/**
+ * System columns that show where and when rows were written: a store's own `ctid` page numbers
+ * and `xmin` transaction ids step over every other store's rows, so they count them too.
+ */
+export const PHYSICAL_COLUMNS: ReadonlySet<string> = new Set(['ctid', 'xmin', 'xmax', 'cmin', 'cmax']);
+
+export const PHYSICAL_COLUMN_REASON =
+  'it shows where and when rows were stored, which counts rows of every store that row-level security hides';
+
+/** Why reading a table or view is refused outright, or undefined when it may be read. */
+export function relationDenyReason(name: string): string | undefined {
+  return STATISTICS_RELATIONS.test(name.toLowerCase()) ? STATISTICS_RELATIONS.reason : undefined;
+}
 
 /** Why a function name is refused outright, or undefined when it is not on the deny list. */
 export function denyReason(name: string): string | undefined {

@@ -1,5 +1,5 @@
 import type { GuardViolation } from './errors.js';
-import { isBetweenKeyword, TABLESAMPLE_METHODS } from './policy.js';
+import { isBetweenKeyword, PHYSICAL_COLUMN_REASON, PHYSICAL_COLUMNS, TABLESAMPLE_METHODS } from './policy.js';
 import { statementName } from './statement.js';
 
 export interface NameUse {
@@ -19,6 +19,8 @@ export interface QueryFacts {
   operators: NameUse[];
   /** Names after a dot (`t.x`, `(expr).x`): a column, or a function called in attribute notation. */
   attributes: NameUse[];
+  /** Tables and views read (FROM, JOIN, TABLE), as written; CTE names too, since they look alike. */
+  relations: NameUse[];
   violations: GuardViolation[];
 }
 
@@ -48,7 +50,7 @@ const LOCK_STRENGTHS: Record<string, string> = {
  * `toPosition` turns the parser's UTF-8 byte offsets into 1-based character positions.
  */
 export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => number): QueryFacts {
-  const facts: QueryFacts = { functions: [], operators: [], attributes: [], violations: [] };
+  const facts: QueryFacts = { functions: [], operators: [], attributes: [], relations: [], violations: [] };
   const at = (location: unknown) =>
     typeof location === 'number' && location >= 0 ? toPosition(location) : undefined;
 
@@ -82,6 +84,13 @@ export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => 
             facts.operators.push({ ...op, position: at(body.location) });
           break;
         }
+        case 'RangeVar':
+          facts.relations.push({
+            ...(body.schemaname ? { schema: body.schemaname } : {}),
+            name: body.relname ?? '',
+            position: at(body.location),
+          });
+          break;
         case 'SubLink':
           if (body.operName)
             facts.operators.push({ ...qualifiedName(body.operName), position: at(body.location) });
@@ -89,11 +98,23 @@ export function collectFacts(stmt: unknown, toPosition: (byteOffset: number) => 
         case 'SortBy':
           if (body.useOp) facts.operators.push({ ...qualifiedName(body.useOp), position: at(body.location) });
           break;
-        case 'ColumnRef':
-          for (const field of (body.fields ?? []).slice(1)) {
+        case 'ColumnRef': {
+          const fields = body.fields ?? [];
+          for (const field of fields.slice(1)) {
             if (field.String) facts.attributes.push({ name: field.String.sval, position: at(body.location) });
           }
+          const physical = fields.find((f: { String?: { sval?: string } }) =>
+            PHYSICAL_COLUMNS.has(f.String?.sval ?? ''),
+          );
+          if (physical)
+            facts.violations.push({
+              construct: 'statistics',
+              found: `system column ${physical.String.sval}`,
+              reason: PHYSICAL_COLUMN_REASON,
+              position: at(body.location),
+            });
           break;
+        }
         case 'A_Indirection':
           for (const item of body.indirection ?? []) {
             if (item.String)

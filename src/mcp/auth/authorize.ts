@@ -1,38 +1,13 @@
+import type { RegionMap } from '../../config/regions.js';
 import { HEAD_OFFICE_ID, isUuid } from '../../db/stores.js';
-import { ConfigError } from '../../errors.js';
 import type { KnownStore as DirectoryStore } from '../identity.js';
 import { AuthError } from './errors.js';
 import type { Principal } from './jwt.js';
 
+export { parseRegionMap, type RegionMap } from '../../config/regions.js';
+
 /** What authorization needs of a store: its name (tokens may name stores) and its RLS id. */
 export type KnownStore = Pick<DirectoryStore, 'name' | 'rlsUserId'>;
-
-/** region → store names, from the MCPOPS_AUTH_REGIONS setting. */
-export type RegionMap = Record<string, string[]>;
-
-export function parseRegionMap(json: string | undefined): RegionMap {
-  if (!json) return {};
-  const invalid = (why: string) =>
-    new ConfigError(`MCPOPS_AUTH_REGIONS ${why}`, {
-      code: 'auth_regions_invalid',
-      suggestion: 'Set it to a JSON object of region → store names, e.g. {"west":["Zava Retail Seattle"]}.',
-    });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    throw invalid('is not valid JSON');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid('must be a JSON object');
-  const out: RegionMap = {};
-  for (const [region, stores] of Object.entries(parsed)) {
-    if (!Array.isArray(stores) || !stores.every((s) => typeof s === 'string')) {
-      throw invalid(`.${region} must be a list of store names`);
-    }
-    out[region.toLowerCase()] = stores;
-  }
-  return out;
-}
 
 function matchStores(refs: string[], stores: readonly KnownStore[]): Set<string> {
   const wanted = new Set(refs.map((r) => r.toLowerCase()));
@@ -54,7 +29,7 @@ export function allowedIdentities(
       return 'all';
     case 'regional_manager':
       return matchStores(
-        principal.allowedRegions.flatMap((region) => regions[region.toLowerCase()] ?? []),
+        principal.allowedRegions.flatMap((region) => regions.get(region.toLowerCase()) ?? []),
         stores,
       );
     case 'store_manager':

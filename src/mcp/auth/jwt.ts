@@ -94,6 +94,14 @@ export async function createJwtVerifier(
     } catch (error) {
       throw new AuthError(401, describeJoseError(error), 'Get a fresh token from the authorization server.');
     }
+    // RFC 7519: jti is a string. Any other type could never match a revocation entry.
+    if (payload.jti !== undefined && typeof payload.jti !== 'string') {
+      throw new AuthError(
+        401,
+        "the token's jti claim is not a string",
+        'Get a token from the authorization server.',
+      );
+    }
     if (payload.jti && options.revocation && (await options.revocation.isRevoked(payload.jti))) {
       throw new AuthError(401, 'the token has been revoked', 'Get a new token.');
     }

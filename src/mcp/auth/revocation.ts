@@ -7,7 +7,31 @@ export interface RevocationList {
 }
 
 /**
- * A file of revoked ids, one per line (# comments allowed). Re-read when its mtime changes,
+ * One id per line, matched exactly. A line starting with `#` is a comment, and ` # note` after
+ * an id (whitespace before the `#`) is one too, so an id may itself contain `#`. An id that
+ * starts with `#` or `"`, or has spaces at its ends, is written as a JSON string: `"#abc"`.
+ */
+export function parseRevocationFile(text: string): Set<string> {
+  const ids = new Set<string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const quoted = /^"(?:[^"\\]|\\.)*"/.exec(line);
+    if (quoted) {
+      try {
+        ids.add(JSON.parse(quoted[0]) as string);
+        continue;
+      } catch {
+        // not a JSON string after all: take the line as written
+      }
+    }
+    ids.add(line.replace(/\s+#.*$/, ''));
+  }
+  return ids;
+}
+
+/**
+ * A file of revoked ids (format: parseRevocationFile). Re-read when its mtime changes,
  * checked at most every `recheckMs`, so an operator's edit takes effect within seconds.
  */
 export function fileRevocationList(path: string, recheckMs = 2000): RevocationList {
@@ -22,12 +46,7 @@ export function fileRevocationList(path: string, recheckMs = 2000): RevocationLi
       const info = await stat(path);
       if (info.mtimeMs === mtimeMs) return;
       const text = await readFile(path, 'utf8');
-      ids = new Set(
-        text
-          .split(/\r?\n/)
-          .map((line) => line.replace(/#.*/, '').trim())
-          .filter(Boolean),
-      );
+      ids = parseRevocationFile(text);
       mtimeMs = info.mtimeMs;
     } catch {
       // A missing file revokes nothing, but an unreadable list must not open every token either:

@@ -20,7 +20,11 @@ Key facts: sales are retail.orders (order_date is a DATE, no total column) joine
 
 /** The catalog for this identity: from the per-identity cache, or read in the caller's session. */
 export function catalogFor(deps: ToolDeps, call: DataCall): Promise<Catalog> {
-  return deps.schemaCache.get(call.identity.rlsUserId, () => call.session(readCatalog));
+  return deps.schemaCache.get(call.identity.rlsUserId, async () => {
+    // A catalog refresh is a moment the tables may have changed: re-read their row security too.
+    await deps.production?.posture?.check();
+    return call.session(readCatalog);
+  });
 }
 
 export function registerGetMultipleTableSchemas(server: McpServer, deps: ToolDeps): void {
@@ -38,6 +42,7 @@ export function registerGetMultipleTableSchemas(server: McpServer, deps: ToolDep
       },
       outputSchema: {
         tables: z.array(z.object({ name: z.string(), markdown: z.string() })),
+        err: z.string().optional().describe('the error, when the call failed (tables is then empty)'),
       },
       annotations: READ_ONLY_ANNOTATIONS,
     },
@@ -50,27 +55,36 @@ export function registerGetMultipleTableSchemas(server: McpServer, deps: ToolDep
         else if (!wanted.includes(table)) wanted.push(table);
       }
       if (unknown.length > 0) return Promise.resolve(invalidTables(unknown));
-      return runDataCall(deps, extra, GET_MULTIPLE_TABLE_SCHEMAS, async (call) => {
-        const catalog = await catalogFor(deps, call);
-        const tables = wanted.map((name) => ({ name, markdown: tableMarkdown(name, catalog) }));
-        return {
-          content: [{ type: 'text', text: schemasMarkdown(wanted, catalog) }],
-          structuredContent: { tables },
-        };
-      });
+      return runDataCall(
+        deps,
+        extra,
+        GET_MULTIPLE_TABLE_SCHEMAS,
+        async (call) => {
+          const catalog = await catalogFor(deps, call);
+          const tables = wanted.map((name) => ({ name, markdown: tableMarkdown(name, catalog) }));
+          return {
+            content: [{ type: 'text', text: schemasMarkdown(wanted, catalog) }],
+            structuredContent: { tables },
+          };
+        },
+        { fail: schemasError },
+      );
     },
   );
 }
 
-function invalidTables(unknown: string[]): CallToolResult {
-  const shown = unknown.map((name) => JSON.stringify(name.slice(0, 80))).join(', ');
+/** An error in this tool's output shape: no tables, and the reason (also as text). */
+function schemasError(message: string): CallToolResult {
   return {
-    content: [
-      {
-        type: 'text',
-        text: `unknown table name${unknown.length > 1 ? 's' : ''}: ${shown}. Valid table names: ${SCHEMA_TABLES.join(', ')}.`,
-      },
-    ],
+    content: [{ type: 'text', text: message }],
+    structuredContent: { tables: [], err: message },
     isError: true,
   };
+}
+
+function invalidTables(unknown: string[]): CallToolResult {
+  const shown = unknown.map((name) => JSON.stringify(name.slice(0, 80))).join(', ');
+  return schemasError(
+    `unknown table name${unknown.length > 1 ? 's' : ''}: ${shown}. Valid table names: ${SCHEMA_TABLES.join(', ')}.`,
+  );
 }

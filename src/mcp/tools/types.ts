@@ -40,9 +40,13 @@ export interface ToolDeps {
   guardCache?: CatalogCache;
   inflight: Inflight;
   log: Logger;
-  /** Result cache, database circuit breaker and metrics (HTTP serving; absent in tests). */
-  production?: Pick<ProductionParts, 'cache' | 'breaker' | 'metrics'>;
+  /** Result cache, database circuit breaker, metrics and the row-security gate (absent in tests). */
+  production?: SharedProduction;
 }
+
+/** What every MCP server of one serve process shares; the posture gate is optional for tests. */
+export type SharedProduction = Pick<ProductionParts, 'cache' | 'breaker' | 'metrics'> &
+  Partial<Pick<ProductionParts, 'posture'>>;
 
 export type RegisterTool = (server: McpServer, deps: ToolDeps) => void;
 
