@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { Node, ParseResult, RawStmt } from 'libpg-query';
 import { ExitCode, McpopsError } from '../errors.js';
 
@@ -52,9 +53,25 @@ export class SqlSyntaxError extends McpopsError {
 type LibPgQuery = typeof import('libpg-query');
 let loading: Promise<LibPgQuery> | undefined;
 
+/**
+ * V8 compiles WebAssembly with its baseline tier (Liftoff) and then re-compiles hot code with
+ * its optimizing tier. For libpg-query's parser (one huge generated function) that second compile
+ * takes about 550 MB for several seconds, enough to get a 512 MiB container killed on its first
+ * query, and it buys nothing measurable: a parse takes tens of microseconds either way. V8 reads
+ * these flags when it compiles a module, so setting them before the parser's module is compiled
+ * holds for every way the process was started (NODE_OPTIONS does not accept them). They are
+ * process-wide: WebAssembly compiled later (the embedded database) stays on Liftoff too.
+ */
+function keepWasmOnBaselineTier(): void {
+  v8.setFlagsFromString('--no-wasm-tier-up');
+  v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+}
+
 /** Imports and instantiates the WASM parser once; later calls share the same promise. */
 export function loadSqlParser(): Promise<LibPgQuery> {
-  loading ??= import('libpg-query').then(async (lib) => {
+  loading ??= Promise.resolve().then(async () => {
+    keepWasmOnBaselineTier();
+    const lib = await import('libpg-query');
     await lib.loadModule();
     return lib;
   });
