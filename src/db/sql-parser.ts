@@ -18,6 +18,8 @@ export interface ParsedStatement {
 }
 
 export interface ParsedSql {
+  /** The text that was parsed. */
+  sql: string;
   /** PostgreSQL version of the grammar, e.g. 180004. */
   version: number;
   statements: ParsedStatement[];
@@ -51,6 +53,12 @@ export class SqlSyntaxError extends McpopsError {
 }
 
 type LibPgQuery = typeof import('libpg-query');
+let parses = 0;
+
+/** How many texts this process has parsed (the grammar run, not the WASM load): for tests and benchmarks. */
+export function parseCount(): number {
+  return parses;
+}
 let loading: Promise<LibPgQuery> | undefined;
 
 /**
@@ -86,8 +94,9 @@ export function loadSqlParser(): Promise<LibPgQuery> {
 export async function parseSql(sql: string): Promise<ParsedSql> {
   const lib = await loadSqlParser();
   rejectNul(sql);
-  if (sql.trim() === '') return { version: 0, statements: [], tree: { stmts: [] } as ParseResult };
+  if (sql.trim() === '') return { sql, version: 0, statements: [], tree: { stmts: [] } as ParseResult };
   let tree: ParseResult;
+  parses += 1;
   try {
     tree = lib.parseSync(sql);
   } catch (error) {
@@ -101,7 +110,7 @@ export async function parseSql(sql: string): Promise<ParsedSql> {
     const text = bytes.subarray(startByte, endByte).toString('utf8');
     return { stmt: raw.stmt as Node, text, start, end: start + text.length };
   });
-  return { version: tree.version ?? 0, statements, tree };
+  return { sql, version: tree.version ?? 0, statements, tree };
 }
 
 /**
@@ -112,6 +121,7 @@ export async function parseSql(sql: string): Promise<ParsedSql> {
 export async function normalizeSql(sql: string): Promise<string> {
   const lib = await loadSqlParser();
   rejectNul(sql);
+  parses += 1;
   try {
     return lib.normalizeSync(sql);
   } catch (error) {
@@ -123,6 +133,7 @@ export async function normalizeSql(sql: string): Promise<string> {
 export async function fingerprintSql(sql: string): Promise<string> {
   const lib = await loadSqlParser();
   rejectNul(sql);
+  parses += 1;
   try {
     return lib.fingerprintSync(sql);
   } catch (error) {
