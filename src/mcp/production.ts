@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { classifyDbError } from '../db/errors.js';
 import { ConfigError, UnavailableError } from '../errors.js';
 import { parseRegionMap, type RegionMap } from './auth/authorize.js';
-import { createJwtVerifier, type Principal } from './auth/jwt.js';
+import type { Principal } from './auth/jwt.js';
 import {
   combineRevocationLists,
   fileRevocationList,
@@ -67,20 +67,23 @@ export async function createProductionParts(
     revocations.push(redisRevocationList(redis, config.revocationRedisKey));
   const authenticate =
     config.authMode === 'jwt'
-      ? await createJwtVerifier({
-          jwksUrl: config.jwksUrl,
-          publicKeyPem: config.jwtPublicKey,
-          audience: config.jwtAudience,
-          issuer: config.jwtIssuer,
-          clockToleranceSeconds: config.jwtClockToleranceSeconds,
-          revocation: combineRevocationLists(revocations),
-        }).catch((error: Error) => {
-          throw new ConfigError(`JWT authentication cannot start: ${error.message}`, {
-            code: 'auth_key_invalid',
-            suggestion:
-              'Set MCPOPS_JWKS_URL, or MCPOPS_JWT_PUBLIC_KEY to an RS256/ES256 public key in PEM (SPKI).',
-          });
-        })
+      ? // JWT support (jose) is loaded only when tokens are checked: stdio and auth=none start without it.
+        await (await import('./auth/jwt.js'))
+          .createJwtVerifier({
+            jwksUrl: config.jwksUrl,
+            publicKeyPem: config.jwtPublicKey,
+            audience: config.jwtAudience,
+            issuer: config.jwtIssuer,
+            clockToleranceSeconds: config.jwtClockToleranceSeconds,
+            revocation: combineRevocationLists(revocations),
+          })
+          .catch((error: Error) => {
+            throw new ConfigError(`JWT authentication cannot start: ${error.message}`, {
+              code: 'auth_key_invalid',
+              suggestion:
+                'Set MCPOPS_JWKS_URL, or MCPOPS_JWT_PUBLIC_KEY to an RS256/ES256 public key in PEM (SPKI).',
+            });
+          })
       : undefined;
   return {
     metrics: createServerMetrics({ pool, breakerState: () => breaker.state() }),
