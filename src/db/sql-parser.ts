@@ -65,23 +65,37 @@ let loading: Promise<LibPgQuery> | undefined;
  * V8 compiles WebAssembly with its baseline tier (Liftoff) and then re-compiles hot code with
  * its optimizing tier. For libpg-query's parser (one huge generated function) that second compile
  * takes about 550 MB for several seconds, enough to get a 512 MiB container killed on its first
- * query, and it buys nothing measurable: a parse takes tens of microseconds either way. V8 reads
- * these flags when it compiles a module, so setting them before the parser's module is compiled
- * holds for every way the process was started (NODE_OPTIONS does not accept them). They are
- * process-wide: WebAssembly compiled later (the embedded database) stays on Liftoff too.
+ * query, and it buys nothing measurable: a parse takes tens of microseconds either way. V8
+ * fixes a function's tiering when it first compiles it (lazily, on its first call), so the flags
+ * are set while the module is instantiated and its parse and normalize paths run once
+ * (NODE_OPTIONS does not accept them): that holds however the process was started, and
+ * WebAssembly compiled later (the embedded database) tiers up as usual. Flags given on the
+ * command line are left alone.
  */
-function keepWasmOnBaselineTier(): void {
-  v8.setFlagsFromString('--no-wasm-tier-up');
-  v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+const TIERING_FLAGS = ['wasm-tier-up', 'wasm-dynamic-tiering'];
+
+function keepWasmOnBaselineTier(): () => void {
+  const given = process.execArgv.some((arg) => /wasm|liftoff/.test(arg));
+  if (given) return () => {};
+  for (const flag of TIERING_FLAGS) v8.setFlagsFromString(`--no-${flag}`);
+  return () => {
+    for (const flag of TIERING_FLAGS) v8.setFlagsFromString(`--${flag}`);
+  };
 }
 
 /** Imports and instantiates the WASM parser once; later calls share the same promise. */
 export function loadSqlParser(): Promise<LibPgQuery> {
   loading ??= Promise.resolve().then(async () => {
-    keepWasmOnBaselineTier();
-    const lib = await import('libpg-query');
-    await lib.loadModule();
-    return lib;
+    const restore = keepWasmOnBaselineTier();
+    try {
+      const lib = await import('libpg-query');
+      await lib.loadModule();
+      lib.parseSync('SELECT 1');
+      lib.normalizeSync('SELECT 1');
+      return lib;
+    } finally {
+      restore();
+    }
   });
   return loading;
 }

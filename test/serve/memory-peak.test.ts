@@ -43,6 +43,8 @@ describe('serve memory (the built CLI, /proc VmHWM)', () => {
           MCPOPS_CACHE_TTL_SECONDS: '0',
           MCPOPS_RATE_LIMIT_PER_MINUTE: '100000',
           MCPOPS_RATE_LIMIT_BURST: '10000',
+        // Every call is "slow": the slow-query log normalizes each text (the normalizer's path too).
+        MCPOPS_SLOW_QUERY_MS: '1',
         },
       );
       try {
