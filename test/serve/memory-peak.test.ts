@@ -1,4 +1,4 @@
-import { chmodSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
@@ -43,11 +43,14 @@ describe('serve memory (the built CLI, /proc VmHWM)', () => {
           MCPOPS_CACHE_TTL_SECONDS: '0',
           MCPOPS_RATE_LIMIT_PER_MINUTE: '100000',
           MCPOPS_RATE_LIMIT_BURST: '10000',
-        // Every call is "slow": the slow-query log normalizes each text (the normalizer's path too).
-        MCPOPS_SLOW_QUERY_MS: '1',
+          // Every call is "slow": the slow-query log normalizes each text (the normalizer's path too).
+          MCPOPS_SLOW_QUERY_MS: '1',
         },
       );
       try {
+        // serve re-executes itself with a bounded young generation (same pid, same stdio).
+        const cmdline = readFileSync(`/proc/${serve.pid}/cmdline`, 'utf8').split('\0');
+        expect(cmdline).toContain('--max-semi-space-size=8');
         const first = await callTool(serve.client, 'execute_sales_query', {
           postgresql_query: 'SELECT count(*) AS n FROM retail.orders',
         });
