@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import module from 'node:module';
 
-// `serve` runs for a long time under load. V8 sizes its young generation up to 64 MB by default,
-// and only a flag given at start can bound it (NODE_OPTIONS would also bind child tools, and
-// v8.setFlagsFromString comes too late), so the process re-executes itself once with the flag:
-// same pid, same stdio, same arguments. A flag already given wins.
+// `serve --http` runs for a long time under concurrent load. V8 grows its young generation up to
+// 64 MB, and only a flag given at start can bound it (v8.setFlagsFromString comes too late), so
+// the process re-executes itself once with the flag: same pid, same stdio, same arguments. A
+// flag already given wins. stdio serves one client and keeps its start time instead.
 const SEMI_SPACE = '--max-semi-space-size';
 const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes(SEMI_SPACE));
-if (process.argv.slice(2).includes('serve') && !given && typeof process.execve === 'function') {
+const args = process.argv.slice(2);
+if (args.includes('serve') && args.includes('--http') && !given && typeof process.execve === 'function') {
   const argv = [process.execPath, `${SEMI_SPACE}=8`, ...process.execArgv, ...process.argv.slice(1)];
   process.execve(process.execPath, argv, process.env);
 }
