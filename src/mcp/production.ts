@@ -30,6 +30,10 @@ export interface ProductionParts {
   close(): Promise<void>;
 }
 
+// JWT support (jose) is loaded only when tokens are checked: stdio and auth=none start without it.
+const createJwtVerifier: typeof import('./auth/jwt.js').createJwtVerifier = async (options) =>
+  (await import('./auth/jwt.js')).createJwtVerifier(options);
+
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
@@ -67,23 +71,20 @@ export async function createProductionParts(
     revocations.push(redisRevocationList(redis, config.revocationRedisKey));
   const authenticate =
     config.authMode === 'jwt'
-      ? // JWT support (jose) is loaded only when tokens are checked: stdio and auth=none start without it.
-        await (await import('./auth/jwt.js'))
-          .createJwtVerifier({
-            jwksUrl: config.jwksUrl,
-            publicKeyPem: config.jwtPublicKey,
-            audience: config.jwtAudience,
-            issuer: config.jwtIssuer,
-            clockToleranceSeconds: config.jwtClockToleranceSeconds,
-            revocation: combineRevocationLists(revocations),
-          })
-          .catch((error: Error) => {
-            throw new ConfigError(`JWT authentication cannot start: ${error.message}`, {
-              code: 'auth_key_invalid',
-              suggestion:
-                'Set MCPOPS_JWKS_URL, or MCPOPS_JWT_PUBLIC_KEY to an RS256/ES256 public key in PEM (SPKI).',
-            });
-          })
+      ? await createJwtVerifier({
+          jwksUrl: config.jwksUrl,
+          publicKeyPem: config.jwtPublicKey,
+          audience: config.jwtAudience,
+          issuer: config.jwtIssuer,
+          clockToleranceSeconds: config.jwtClockToleranceSeconds,
+          revocation: combineRevocationLists(revocations),
+        }).catch((error: Error) => {
+          throw new ConfigError(`JWT authentication cannot start: ${error.message}`, {
+            code: 'auth_key_invalid',
+            suggestion:
+              'Set MCPOPS_JWKS_URL, or MCPOPS_JWT_PUBLIC_KEY to an RS256/ES256 public key in PEM (SPKI).',
+          });
+        })
       : undefined;
   return {
     metrics: createServerMetrics({ pool, breakerState: () => breaker.state() }),
