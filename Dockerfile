@@ -32,5 +32,6 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.MCPOPS_HTTP_PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["node", "bin/mcpops.js"]
+# The young-generation cap `serve` needs is given here, so it starts without re-executing itself.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "bin/mcpops.js"]
 CMD ["serve", "--http"]

@@ -134,6 +134,8 @@ export async function openMcp(ctx, cache, expected, target = {}) {
       /** After the load: what the server says about its cache, and what it logged. */
       report: async () => ({
         rssIdleMb: idleRssMb,
+        // The server's peak resident memory over its whole life: start, sanity pass, warm-up, load.
+        rssHighWaterMb: (rssKb(server.pid, 'VmHWM') ?? 0) / 1024,
         sanityMismatches: mismatches,
         // Over every call since warm-up began (warm-up included).
         cachedAnswers: { ...answers, share: answers.total > 0 ? answers.cached / answers.total : 0 },

@@ -127,7 +127,8 @@ async function main() {
       if (run.rss)
         console.log(
           `server RSS MB (start → end of each round), ${run.label}: idle ${f1(run.rssIdleMb)}; ` +
-            run.rss.rounds.map((r) => `${f1(r.startMb)} → ${f1(r.endMb)}`).join(', '),
+            run.rss.rounds.map((r) => `${f1(r.startMb)} → ${f1(r.endMb)}`).join(', ') +
+            `; peak over the server's life (VmHWM) ${f1(run.rssHighWaterMb)}`,
         );
     for (const key of ['cacheOff', 'cacheOn']) {
       const { cacheMetrics, logLines, cachedAnswers } = runs[key];

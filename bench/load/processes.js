@@ -63,11 +63,14 @@ export async function freePort() {
   return port;
 }
 
-/** Kilobytes of resident memory of a process, or undefined once it is gone. */
-export function rssKb(pid) {
+/**
+ * Kilobytes of resident memory of a process (VmRSS), or its peak since it started (VmHWM: it
+ * catches spikes between samples), or undefined once it is gone.
+ */
+export function rssKb(pid, field = 'VmRSS') {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
   } catch {
     return undefined;
   }

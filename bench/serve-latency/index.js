@@ -2,8 +2,9 @@
 // bench/serve-latency: one tool call that returns one aggregated row, sequentially over stdio,
 // for `mcpops serve` (RLS, reader role, guard, caps) against its baseline, the reference
 // @modelcontextprotocol/server-postgres (`query` tool, superuser, no RLS), and the bare `pg`
-// query, all in the same run on the same local database. Also: the guard's own time, and HTTP
-// throughput at 1, 8 and 32 concurrent clients with the server's RSS.
+// query, all in the same run on the same local database, on the head-office aggregate and on
+// `SELECT 1`. Also: cold start (spawn → first tool result) of both servers, the guard's own
+// time, and HTTP throughput at 1, 8 and 32 concurrent clients with the server's RSS.
 // Prints a table, writes bench/results/serve-latency.json. Needs `npm run build` first.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -29,9 +30,9 @@ const WARMUP = 30;
 const PHASE_MS = Number(process.env.BENCH_SERVE_PHASE_MS ?? 5000);
 const CONCURRENCY = [1, 8, 32];
 const SQL = 'SELECT count(*) AS lines, sum(total_amount) AS revenue FROM retail.order_items';
-// The same path on a table every store sees in full: isolates serve's own overhead from the
-// per-row cost of the row-level security policy on order_items.
-const LIGHT_SQL = 'SELECT count(*) AS lines, count(*) FILTER (WHERE is_online) AS online FROM retail.stores';
+// No table at all: serve's own per-call overhead against the reference's.
+const LIGHT_SQL = 'SELECT 1 AS one';
+const COLD_RUNS = Number(process.env.BENCH_SERVE_COLD_RUNS ?? 9);
 const HEAD_OFFICE = '00000000-0000-0000-0000-000000000000';
 const CLI = join(root, 'bin', 'mcpops.js');
 const REFERENCE = join(root, 'node_modules', '@modelcontextprotocol', 'server-postgres', 'dist', 'index.js');
@@ -58,13 +59,6 @@ async function createBenchDatabase() {
     sampleData: true,
     scale: SCALE,
   });
-  if (process.env.BENCH_SERVE_HO_POLICY === '1') {
-    // Experiment: a policy that decides head office once per query instead of per row.
-    for (const table of ['orders', 'order_items', 'inventory'])
-      await pool.query(
-        `ALTER POLICY zava_store_read ON retail.${table} USING ((SELECT retail.rls_is_head_office()) OR store_id = ANY ((SELECT retail.rls_store_ids())::integer[]))`,
-      );
-  }
   await pool.end();
   process.stderr.write(
     `database ${name}: ${SCALE} sample in ${Math.round(performance.now() - started)} ms\n`,
@@ -79,8 +73,8 @@ async function dropBenchDatabase(name) {
   await admin.end();
 }
 
-async function stdioClient(command, args) {
-  const transport = new StdioClientTransport({
+function stdioTransport(command, args) {
+  return new StdioClientTransport({
     command,
     args,
     env: {
@@ -93,9 +87,55 @@ async function stdioClient(command, args) {
     cwd: tmpdir(),
     stderr: 'ignore',
   });
+}
+
+async function stdioClient(command, args) {
   const client = new Client({ name: 'bench', version: '0' });
-  await client.connect(transport);
+  await client.connect(stdioTransport(command, args));
   return client;
+}
+
+const mcpopsArgs = (database) => [
+  CLI,
+  'serve',
+  '--database-url',
+  urlFor(database, 'zava_serve'),
+  '--store',
+  'head office',
+];
+
+/**
+ * Spawn → first tool result, as an MCP client starts a stdio server: the SDK client spawns the
+ * process, initializes, and calls `SELECT 1`. The two servers alternate run by run.
+ */
+async function coldStart(database) {
+  const contenders = {
+    mcpops: {
+      args: mcpopsArgs(database),
+      call: (c) => c.callTool({ name: 'execute_sales_query', arguments: { postgresql_query: LIGHT_SQL } }),
+    },
+    reference: {
+      args: [REFERENCE, urlFor(database)],
+      call: (c) => c.callTool({ name: 'query', arguments: { sql: LIGHT_SQL } }),
+    },
+  };
+  const samples = { mcpops: [], reference: [] };
+  for (let run = 0; run < COLD_RUNS; run++) {
+    for (const [name, { args, call }] of Object.entries(contenders)) {
+      const client = new Client({ name: 'bench-cold', version: '0' });
+      const started = performance.now();
+      await client.connect(stdioTransport(process.execPath, args));
+      checkAnswer(await call(client), '1');
+      samples[name].push(performance.now() - started);
+      await client.close();
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, s]) => [
+      name,
+      { ...summary(s), min: Math.min(...s), max: Math.max(...s) },
+    ]),
+  );
 }
 
 async function timeCalls(call, count) {
@@ -114,14 +154,9 @@ function checkAnswer(result, expected) {
 }
 
 async function stdioLatency(database, sql, truth, callsPerRound) {
-  const mcpops = await stdioClient(process.execPath, [
-    CLI,
-    'serve',
-    '--database-url',
-    urlFor(database, 'zava_serve'),
-    '--store',
-    'head office',
-  ]);
+  const transport = stdioTransport(process.execPath, mcpopsArgs(database));
+  const mcpops = new Client({ name: 'bench', version: '0' });
+  await mcpops.connect(transport);
   const reference = await stdioClient(process.execPath, [REFERENCE, urlFor(database)]);
   const raw = new pg.Client({ connectionString: urlFor(database) });
   await raw.connect();
@@ -149,8 +184,12 @@ async function stdioLatency(database, sql, truth, callsPerRound) {
     for (const [name, call] of Object.entries(calls))
       samples[name].push(...(await timeCalls(call, callsPerRound)));
   }
+  const peakRssMb = memoryMb(transport.pid, 'VmHWM');
   await Promise.all([mcpops.close(), reference.close(), raw.end(), reader.end()]);
-  return Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summary(s)]));
+  return {
+    ...Object.fromEntries(Object.entries(samples).map(([name, s]) => [name, summary(s)])),
+    mcpopsPeakRssMb: peakRssMb,
+  };
 }
 
 async function guardTime(database) {
@@ -171,10 +210,12 @@ async function guardTime(database) {
   return { ...summary(samples), firstMs };
 }
 
-function rssMb(pid) {
+/** VmRSS (now) or VmHWM (peak since the process started) in MB. */
+function memoryMb(pid, field = 'VmRSS') {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)[1]) / 1024;
 }
+const rssMb = (pid) => memoryMb(pid);
 
 async function freePort() {
   const server = net.createServer();
@@ -263,7 +304,7 @@ async function httpThroughput(database, truth) {
       });
       await Promise.all(sessions.map((client) => client.close()));
     }
-    return { idleRssMb: idleRss, phases: results };
+    return { idleRssMb: idleRss, peakRssMb: memoryMb(child.pid, 'VmHWM'), phases: results };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -276,17 +317,16 @@ async function main() {
     const admin = new pg.Client({ connectionString: urlFor(name) });
     await admin.connect();
     const truth = String((await admin.query(SQL)).rows[0].lines);
-    const lightTruth = String((await admin.query(LIGHT_SQL)).rows[0].lines);
+    const lightTruth = String((await admin.query(LIGHT_SQL)).rows[0].one);
     await admin.end();
 
+    const cold = await coldStart(name);
     const stdio = await stdioLatency(name, SQL, truth, CALLS_PER_ROUND);
-    const light = await stdioLatency(name, LIGHT_SQL, lightTruth, Math.ceil(CALLS_PER_ROUND / 2));
+    const light = await stdioLatency(name, LIGHT_SQL, lightTruth, CALLS_PER_ROUND);
     const guard = await guardTime(name);
     const http = await httpThroughput(name, truth);
     const ratio = stdio.mcpops.p50 / stdio.reference.p50;
 
-    if (process.env.BENCH_SERVE_HO_POLICY === '1')
-      console.log('\n(experiment: RLS policies with a head-office short-circuit, BENCH_SERVE_HO_POLICY=1)');
     console.log(
       `\nserve-latency (${SCALE} sample: ${rows.order_items} order lines; ${ROUNDS * CALLS_PER_ROUND} calls each)`,
     );
@@ -313,12 +353,28 @@ async function main() {
     console.log(
       `light: mcpops p50 / reference p50 = ${(light.mcpops.p50 / light.reference.p50).toFixed(2)}×\n`,
     );
+    console.log(`cold start, spawn → first result (${COLD_RUNS} runs each)   p50          min          max`);
+    for (const [label, key] of [
+      ['mcpops serve', 'mcpops'],
+      ['server-postgres (reference)', 'reference'],
+    ]) {
+      const c = cold[key];
+      console.log(`${label.padEnd(40)} ${fmt(c.p50).padEnd(12)} ${fmt(c.min).padEnd(12)} ${fmt(c.max)}`);
+    }
+    console.log(
+      `cold start: mcpops p50 / reference p50 = ${(cold.mcpops.p50 / cold.reference.p50).toFixed(2)}×`,
+    );
+    console.log(
+      `mcpops serve peak RSS (VmHWM) over the stdio runs: ${stdio.mcpopsPeakRssMb.toFixed(0)} MB, ${light.mcpopsPeakRssMb.toFixed(0)} MB\n`,
+    );
     console.log(`guard check (warm catalog cache)  ${fmt(guard.p50).padEnd(12)} ${fmt(guard.p99)}`);
     console.log(`guard first call (parser WASM load + catalog lookup): ${fmt(guard.firstMs)}`);
     console.log(`\nmcpops p50 / reference p50 = ${ratio.toFixed(2)}× (target ≤ 1.20×)`);
     console.log(`mcpops p50 / raw pg p50     = ${(stdio.mcpops.p50 / stdio.raw.p50).toFixed(1)}×`);
     console.log(`RLS alone (raw as reader / raw) = ${(stdio.rawRls.p50 / stdio.raw.p50).toFixed(2)}×\n`);
-    console.log(`HTTP (stateful sessions, head office), idle RSS ${http.idleRssMb.toFixed(0)} MB`);
+    console.log(
+      `HTTP (stateful sessions, head office), idle RSS ${http.idleRssMb.toFixed(0)} MB, peak (VmHWM) ${http.peakRssMb.toFixed(0)} MB`,
+    );
     console.log('clients   calls/s    p50          p99          RSS');
     for (const phase of http.phases) {
       console.log(
@@ -330,7 +386,7 @@ async function main() {
     const out = join(root, 'bench', 'results', 'serve-latency.json');
     writeFileSync(
       out,
-      `${JSON.stringify({ date: new Date().toISOString(), hoPolicyExperiment: process.env.BENCH_SERVE_HO_POLICY === '1', scale: SCALE, sql: SQL, stdio, light: { sql: LIGHT_SQL, ...light }, guard, ratio, http }, null, 2)}\n`,
+      `${JSON.stringify({ date: new Date().toISOString(), scale: SCALE, sql: SQL, stdio, light: { sql: LIGHT_SQL, ...light }, cold, guard, ratio, http }, null, 2)}\n`,
     );
     console.log(`\nwrote ${out}`);
   } finally {

@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import type { Node, ParseResult, RawStmt } from 'libpg-query';
 import { ExitCode, McpopsError } from '../errors.js';
 
@@ -17,6 +18,8 @@ export interface ParsedStatement {
 }
 
 export interface ParsedSql {
+  /** The text that was parsed. */
+  sql: string;
   /** PostgreSQL version of the grammar, e.g. 180004. */
   version: number;
   statements: ParsedStatement[];
@@ -50,13 +53,49 @@ export class SqlSyntaxError extends McpopsError {
 }
 
 type LibPgQuery = typeof import('libpg-query');
+let parses = 0;
+
+/** How many texts this process has parsed (the grammar run, not the WASM load): for tests and benchmarks. */
+export function parseCount(): number {
+  return parses;
+}
 let loading: Promise<LibPgQuery> | undefined;
+
+/**
+ * V8 compiles WebAssembly with its baseline tier (Liftoff) and then re-compiles hot code with
+ * its optimizing tier. For libpg-query's parser (one huge generated function) that second compile
+ * takes about 550 MB for several seconds, enough to get a 512 MiB container killed on its first
+ * query, and it buys nothing measurable: a parse takes tens of microseconds either way. V8
+ * fixes a function's tiering when it first compiles it (lazily, on its first call), so the flags
+ * are set while the module is instantiated and its parse and normalize paths run once
+ * (NODE_OPTIONS does not accept them): that holds however the process was started, and
+ * WebAssembly compiled later (the embedded database) tiers up as usual. Flags given on the
+ * command line are left alone.
+ */
+const TIERING_FLAGS = ['wasm-tier-up', 'wasm-dynamic-tiering'];
+
+function keepWasmOnBaselineTier(): () => void {
+  const given = process.execArgv.some((arg) => /wasm|liftoff/.test(arg));
+  if (given) return () => {};
+  for (const flag of TIERING_FLAGS) v8.setFlagsFromString(`--no-${flag}`);
+  return () => {
+    for (const flag of TIERING_FLAGS) v8.setFlagsFromString(`--${flag}`);
+  };
+}
 
 /** Imports and instantiates the WASM parser once; later calls share the same promise. */
 export function loadSqlParser(): Promise<LibPgQuery> {
-  loading ??= import('libpg-query').then(async (lib) => {
-    await lib.loadModule();
-    return lib;
+  loading ??= Promise.resolve().then(async () => {
+    const restore = keepWasmOnBaselineTier();
+    try {
+      const lib = await import('libpg-query');
+      await lib.loadModule();
+      lib.parseSync('SELECT 1');
+      lib.normalizeSync('SELECT 1');
+      return lib;
+    } finally {
+      restore();
+    }
   });
   return loading;
 }
@@ -69,8 +108,9 @@ export function loadSqlParser(): Promise<LibPgQuery> {
 export async function parseSql(sql: string): Promise<ParsedSql> {
   const lib = await loadSqlParser();
   rejectNul(sql);
-  if (sql.trim() === '') return { version: 0, statements: [], tree: { stmts: [] } as ParseResult };
+  if (sql.trim() === '') return { sql, version: 0, statements: [], tree: { stmts: [] } as ParseResult };
   let tree: ParseResult;
+  parses += 1;
   try {
     tree = lib.parseSync(sql);
   } catch (error) {
@@ -84,7 +124,7 @@ export async function parseSql(sql: string): Promise<ParsedSql> {
     const text = bytes.subarray(startByte, endByte).toString('utf8');
     return { stmt: raw.stmt as Node, text, start, end: start + text.length };
   });
-  return { version: tree.version ?? 0, statements, tree };
+  return { sql, version: tree.version ?? 0, statements, tree };
 }
 
 /**
@@ -95,6 +135,7 @@ export async function parseSql(sql: string): Promise<ParsedSql> {
 export async function normalizeSql(sql: string): Promise<string> {
   const lib = await loadSqlParser();
   rejectNul(sql);
+  parses += 1;
   try {
     return lib.normalizeSync(sql);
   } catch (error) {
@@ -106,6 +147,7 @@ export async function normalizeSql(sql: string): Promise<string> {
 export async function fingerprintSql(sql: string): Promise<string> {
   const lib = await loadSqlParser();
   rejectNul(sql);
+  parses += 1;
   try {
     return lib.fingerprintSync(sql);
   } catch (error) {

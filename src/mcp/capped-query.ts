@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { cutOffConnection, watchDataRows } from './wire-cut-off.js';
 
 export interface Caps {
   maxRows: number;
@@ -23,6 +24,12 @@ interface Connection {
   sync(): void;
   sendCopyFail(message: string): void;
   stream: { cork?: () => void; uncork?: () => void };
+}
+
+/** What the query does to the wire beyond the protocol: see the row sizes early, and cut off. */
+interface Wire {
+  watch(onDataRow: (length: number, fields: number) => void): () => void;
+  cutOff(): void;
 }
 
 interface Field {
@@ -62,8 +69,11 @@ function convert(oid: number, text: string | null): unknown {
  * One statement over the extended protocol (Parse/Bind/Describe/Execute on the unnamed portal)
  * with a portal row limit of maxRows + 1 and Sync in the same flight: one round trip, and the
  * server executes no further than the row cap (the suspended portal dies with the ROLLBACK).
- * Rows past the byte cap are dropped as they arrive, so memory stays within the caps. The text
- * run is exactly the one the guard approved (no rewriting into a LIMIT subquery).
+ * The byte cap is enforced as the answer arrives: a row that cannot fit is refused from its
+ * header (its declared length), before pg buffers it, and the first row over the cap ends the
+ * call at once with the rows kept so far; the connection is then cut off (see
+ * cutOffConnection) rather than drained. The text run is exactly the one the guard approved
+ * (no rewriting into a LIMIT subquery).
  */
 class CappedQuery {
   private fields: Field[] = [];
@@ -71,14 +81,18 @@ class CappedQuery {
   private bytes = 2;
   private truncated: CappedResult['truncated'] = false;
   private settled = false;
+  private stopWatching = () => {};
 
   constructor(
     private readonly text: string,
     private readonly caps: Caps,
+    private readonly wire: Wire,
     private readonly done: (error: Error | null, result?: CappedResult) => void,
   ) {}
 
   submit(connection: Connection): null {
+    // pg submits a query only when the connection is idle, so the next bytes are this answer's.
+    this.stopWatching = this.wire.watch((length, fields) => this.handleDataRowHeader(length, fields));
     connection.stream.cork?.();
     try {
       connection.parse({ text: this.text, types: [] });
@@ -96,8 +110,20 @@ class CappedQuery {
     this.fields = msg.fields;
   }
 
+  /**
+   * A row's wire length bounds its JSON size from below: each non-null value's text is at most
+   * one byte longer than its JSON (a float's exponent), and the separators make up for that. So
+   * a row whose values alone exceed the room left can never be kept.
+   */
+  private handleDataRowHeader(length: number, fields: number): void {
+    if (this.settled || this.truncated) return;
+    const valueBytes = length - 6 - 4 * fields;
+    if (this.rows.length >= this.caps.maxRows) return; // refused by the row cap; PortalSuspended follows
+    if (valueBytes > this.caps.maxBytes - this.bytes) this.cutOff('bytes');
+  }
+
   handleDataRow(msg: { fields: (string | null)[] }): void {
-    if (this.truncated) return;
+    if (this.truncated || this.settled) return;
     if (this.rows.length >= this.caps.maxRows) {
       this.truncated = 'rows';
       return;
@@ -105,11 +131,18 @@ class CappedQuery {
     const row = msg.fields.map((value, i) => convert(this.fields[i]?.dataTypeID ?? 25, value));
     const size = Buffer.byteLength(JSON.stringify(row)) + 1;
     if (this.bytes + size > this.caps.maxBytes) {
-      this.truncated = 'bytes';
+      this.cutOff('bytes');
       return;
     }
     this.bytes += size;
     this.rows.push(row);
+  }
+
+  /** Answers with the rows kept so far and drops the connection instead of draining the rest. */
+  private cutOff(reason: 'rows' | 'bytes'): void {
+    this.truncated = reason;
+    this.settle(null);
+    this.wire.cutOff();
   }
 
   handlePortalSuspended(): void {
@@ -139,6 +172,7 @@ class CappedQuery {
   private settle(error: Error | null): void {
     if (this.settled) return;
     this.settled = true;
+    this.stopWatching();
     if (error) {
       this.done(error);
       return;
@@ -155,7 +189,11 @@ class CappedQuery {
 /** Runs one read statement with row and byte caps; see CappedQuery. */
 export function queryCapped(client: pg.ClientBase, text: string, caps: Caps): Promise<CappedResult> {
   return new Promise((resolve, reject) => {
-    const query = new CappedQuery(text, caps, (error, result) =>
+    const wire: Wire = {
+      watch: (onDataRow) => watchDataRows(client, onDataRow),
+      cutOff: () => cutOffConnection(client),
+    };
+    const query = new CappedQuery(text, caps, wire, (error, result) =>
       error ? reject(error) : resolve(result as CappedResult),
     );
     client.query(query as unknown as pg.Submittable);

@@ -3,7 +3,7 @@ import type { Config } from '../config/schema.js';
 import { classifyDbError } from '../db/errors.js';
 import { ConfigError, UnavailableError } from '../errors.js';
 import { parseRegionMap, type RegionMap } from './auth/authorize.js';
-import { createJwtVerifier, type Principal } from './auth/jwt.js';
+import type { Principal } from './auth/jwt.js';
 import {
   combineRevocationLists,
   fileRevocationList,
@@ -32,6 +32,10 @@ export interface ProductionParts {
   posture: PostureGate;
   close(): Promise<void>;
 }
+
+// JWT support (jose) is loaded only when tokens are checked: stdio and auth=none start without it.
+const createJwtVerifier: typeof import('./auth/jwt.js').createJwtVerifier = async (options) =>
+  (await import('./auth/jwt.js')).createJwtVerifier(options);
 
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const { Redis } = await import('ioredis');

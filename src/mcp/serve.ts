@@ -5,8 +5,6 @@ import { type Database, openDatabase } from '../db/open.js';
 import { judgeServePosture } from '../db/posture.js';
 import { withStoreSession } from '../db/session.js';
 import { ConfigError, McpopsError, UsageError } from '../errors.js';
-import { startHttp } from './http.js';
-import { authStep, hygieneStep, metricsStep, operationalRoutes, rateLimitStep } from './http-production.js';
 import {
   type Identity,
   loadStoreDirectory,
@@ -109,6 +107,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
     );
   }
+  // Instantiate the SQL parser (WebAssembly) now, in the background, rather than in the first
+  // caller's query: V8 compiles it on its own threads while the database is opened.
+  void checkReadOnlySql('SELECT 1').catch(() => {});
   let db = await openDatabase(config, {
     probe: true,
     applicationName: `${config.applicationName}-serve`,
@@ -150,11 +151,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   }
   const parts = production;
 
-  // Instantiate the SQL parser (WebAssembly) now, in the background, rather than in the first
-  // caller's query: it takes 0.1–0.5 s and briefly a few hundred MB while V8 compiles it.
-  void checkReadOnlySql('SELECT 1').catch(() => {});
-
   if (options.http) {
+    // The HTTP stack (and its SDK transport) is loaded only here: stdio starts without it.
+    const { startHttp } = await import('./http.js');
+    const { authStep, hygieneStep, metricsStep, operationalRoutes, rateLimitStep } = await import(
+      './http-production.js'
+    );
     const http = await startHttp(runtime, {
       host: config.httpHost,
       port: config.httpPort,

@@ -1,4 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { CatalogCache } from '../db/guard/index.js';
 import type { Database } from '../db/open.js';
 import type { EmbeddingProvider } from '../embeddings/types.js';
@@ -37,6 +39,19 @@ export interface ZavaServer {
   close(): Promise<void>;
 }
 
+/**
+ * The SDK validates elicitation answers with Ajv and builds one Ajv instance per server (tens of
+ * milliseconds, on every start and every HTTP session). These tools never elicit, so it is
+ * built only if something asks for a validator, once per process.
+ */
+let ajv: AjvJsonSchemaValidator | undefined;
+const lazyJsonSchemaValidator: jsonSchemaValidator = {
+  getValidator(schema) {
+    ajv ??= new AjvJsonSchemaValidator();
+    return ajv.getValidator(schema);
+  },
+};
+
 /** The Zava MCP server: four tools and the schema resources, over whatever transport it is connected to. */
 export function createZavaServer(options: ZavaServerOptions): ZavaServer {
   const fixed = options.identity;
@@ -54,7 +69,11 @@ export function createZavaServer(options: ZavaServerOptions): ZavaServer {
   };
   const server = new McpServer(
     { name: SERVER_NAME, version: packageVersion() },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: {}, resources: {} },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: lazyJsonSchemaValidator,
+    },
   );
   for (const register of ZAVA_TOOLS) register(server, deps);
   registerSchemaResources(server, deps);

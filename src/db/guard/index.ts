@@ -1,11 +1,11 @@
-import { normalizeSql, parseSql } from '../sql-parser.js';
+import { normalizeSql, type ParsedSql, parseSql } from '../sql-parser.js';
 import { GuardError } from './errors.js';
 import { classifyStatically, judgeWithCatalog } from './functions.js';
 import type { FunctionLookup } from './lookup.js';
 import { checkStatementShape } from './statement.js';
 import { collectFacts } from './walk.js';
 
-export { SqlSyntaxError } from '../sql-parser.js';
+export { type ParsedSql, SqlSyntaxError } from '../sql-parser.js';
 export { CatalogCache, type CatalogCacheOptions } from './cache.js';
 export { GuardError, type GuardViolation } from './errors.js';
 export {
@@ -66,11 +66,14 @@ function bytePositions(sql: string): (byteOffset: number) => number {
 }
 
 /**
- * Accepts exactly one SELECT / VALUES / TABLE statement without side effects, or throws:
- * SqlSyntaxError (PostgreSQL's message and position) or GuardError (what was found, where and
- * why). One of several layers: the read-only transaction, the reader role and RLS still apply.
+ * The guard's first step: the length limit, then the PostgreSQL grammar. The tree it returns is
+ * what checkParsedSql judges and what a caller may reuse (a cache key), so each SQL text is
+ * parsed once per call. Throws GuardError (too long) or SqlSyntaxError.
  */
-export async function checkReadOnlySql(sql: string, options: GuardOptions = {}): Promise<GuardedSql> {
+export async function parseForGuard(
+  sql: string,
+  options: Pick<GuardOptions, 'maxLength'> = {},
+): Promise<ParsedSql> {
   const maxLength = options.maxLength ?? DEFAULT_MAX_LENGTH;
   if (sql.length > maxLength) {
     throw new GuardError([
@@ -81,7 +84,21 @@ export async function checkReadOnlySql(sql: string, options: GuardOptions = {}):
       },
     ]);
   }
-  const parsed = await parseSql(sql);
+  return parseSql(sql);
+}
+
+/**
+ * Accepts exactly one SELECT / VALUES / TABLE statement without side effects, or throws:
+ * SqlSyntaxError (PostgreSQL's message and position) or GuardError (what was found, where and
+ * why). One of several layers: the read-only transaction, the reader role and RLS still apply.
+ */
+export async function checkReadOnlySql(sql: string, options: GuardOptions = {}): Promise<GuardedSql> {
+  return checkParsedSql(await parseForGuard(sql, options), options);
+}
+
+/** checkReadOnlySql for SQL already parsed by parseForGuard (the same checks, no second parse). */
+export async function checkParsedSql(parsed: ParsedSql, options: GuardOptions = {}): Promise<GuardedSql> {
+  const { sql } = parsed;
   const shape = checkStatementShape(parsed);
   if (!shape.ok) throw new GuardError([shape.violation]);
 

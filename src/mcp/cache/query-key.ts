@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { parseSql } from '../../db/sql-parser.js';
+import type { ParsedSql } from '../../db/sql-parser.js';
 
 function stripLocations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripLocations);
@@ -13,15 +13,10 @@ function stripLocations(value: unknown): unknown {
 /**
  * A cache key that is the same for the same query however it is spaced, commented or cased
  * (it is the parse tree without positions), and different whenever a constant differs —
- * normalized SQL plus its parameters, in one value. Undefined when the text does not parse
- * (the guard reports that; nothing is cached).
+ * normalized SQL plus its parameters, in one value. It takes the tree the guard judged, so
+ * the text is parsed once per call.
  */
-export async function queryCacheKey(sql: string, scope: string): Promise<string | undefined> {
-  try {
-    const parsed = await parseSql(sql);
-    const tree = JSON.stringify(stripLocations(parsed.statements.map((s) => s.stmt)));
-    return createHash('sha256').update(scope).update('\0').update(tree).digest('hex');
-  } catch {
-    return undefined;
-  }
+export function queryCacheKey(parsed: ParsedSql, scope: string): string {
+  const tree = JSON.stringify(stripLocations(parsed.statements.map((s) => s.stmt)));
+  return createHash('sha256').update(scope).update('\0').update(tree).digest('hex');
 }

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { parseForGuard } from '../../db/guard/index.js';
 import { normalizeSql } from '../../db/sql-parser.js';
 import { queryCacheKey } from '../cache/query-key.js';
 import { queryCapped } from '../capped-query.js';
@@ -42,7 +43,9 @@ export function registerExecuteSalesQuery(server: McpServer, deps: ToolDeps): vo
       const cacheOn = deps.config.cacheTtlSeconds > 0 && !bypassesCache(extra);
       const cache = cacheOn ? deps.production?.cache : undefined;
       return runDataCall(deps, extra, EXECUTE_SALES_QUERY, async ({ session, identity }) => {
-        const key = cache ? await queryCacheKey(sql, `${caps.maxRows}:${caps.maxBytes}`) : undefined;
+        // The one parse of this call: the cache key and the guard both read this tree.
+        const parsed = await parseForGuard(sql);
+        const key = cache ? queryCacheKey(parsed, `${caps.maxRows}:${caps.maxBytes}`) : undefined;
         if (cache && key) {
           const hit = await cache.get<CallToolResult>(identity.rlsUserId, key);
           deps.production?.metrics.cacheHits.inc({ result: hit ? 'hit' : 'miss' });
@@ -50,7 +53,7 @@ export function registerExecuteSalesQuery(server: McpServer, deps: ToolDeps): vo
         }
         const started = performance.now();
         const result = await session(async (client) => {
-          await guardSql(client, sql, deps.guardCache);
+          await guardSql(client, parsed, deps.guardCache);
           const rows = await queryCapped(client, sql, caps);
           if (!rows.truncated) return rowsResult(rows.columns, rows.rows);
           return toolResult({
