@@ -2,8 +2,10 @@ import { UsageError } from '../../errors.js';
 import {
   type BackupManifest,
   liveRuns,
+  MANIFEST_DIR,
   manifestKey,
   OBJECT_DIR,
+  RUN_DIR,
   readCatalog,
   runIdOfObject,
 } from './manifest.js';
@@ -33,8 +35,16 @@ export async function cleanOrphans(
     await store.remove(entry.key);
     removed++;
   }
+  // A run killed while writing a manifest or marker leaves the temp file behind.
+  for (const entry of [...(await store.list(`${MANIFEST_DIR}/`)), ...(await store.list(`${RUN_DIR}/`))]) {
+    const id = TEMP_LEFTOVER.exec(entry.key)?.[1];
+    if (!id || live.has(id) || entry.modified.getTime() >= before.getTime()) continue;
+    await store.remove(entry.key);
+  }
   return removed;
 }
+
+const TEMP_LEFTOVER = /^(?:manifests|runs)\/(.+)\.json\.tmp-[0-9a-f]+$/;
 
 export interface RetentionPolicy {
   keepLast?: number;
