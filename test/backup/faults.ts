@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
+import { measureBackupTarget } from '../../src/ops/cost/measure-backups.js';
+import { runOne } from '../health/support.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
 import { CLI, runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { configFor } from './helpers.js';
 
 let db: TestDatabase;
 let azurite: Azurite | undefined;
@@ -193,6 +196,18 @@ export function faultSuite(kind: 'folder' | 'azure'): void {
       },
     );
   });
+
+  it.runIf(kind === 'azure')(
+    'health and cost-estimate read the same target with the same credentials as backup',
+    async () => {
+      const t = target();
+      const config = await configFor({ ...t.env, MCPOPS_BACKUP_TARGET: t.target });
+      expect((await runOne(config, 'app.blob_storage')).status).toBe('OK');
+      const measured = await measureBackupTarget(t.target, config);
+      expect(measured.method).toBe('manifests');
+      expect(measured.backups.map((b) => b.name)).toEqual(await listedIds(t));
+    },
+  );
 
   describe(`one writer per ${kind} target`, () => {
     it('two backups started 0–1.5 s apart both finish and every backup verifies', async () => {
