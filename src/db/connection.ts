@@ -76,18 +76,19 @@ function readPem(file: string, what: string): Buffer {
 
 /**
  * node-postgres `ssl` for a mode, with libpq's meaning: require encrypts without checking the
- * certificate, verify-ca checks the chain, verify-full the chain and the host name. disable and
+ * certificate (unless a root certificate is given: then, as in libpq, it checks the chain like
+ * verify-ca), verify-ca checks the chain, verify-full the chain and the host name. disable and
  * prefer connect in the clear (node-postgres cannot fall back from TLS).
  */
 export function sslOptions(tls: TlsSettings): pg.ClientConfig['ssl'] {
   if (tls.mode === 'disable' || tls.mode === 'prefer') return undefined;
   const files = {
-    ...(tls.rootCert && tls.mode !== 'require' ? { ca: readPem(tls.rootCert, 'CA certificate') } : {}),
+    ...(tls.rootCert ? { ca: readPem(tls.rootCert, 'CA certificate') } : {}),
     ...(tls.cert ? { cert: readPem(tls.cert, 'client certificate') } : {}),
     ...(tls.key ? { key: readPem(tls.key, 'client key') } : {}),
   };
-  if (tls.mode === 'require') return { rejectUnauthorized: false, ...files };
-  if (tls.mode === 'verify-ca')
+  if (tls.mode === 'require' && !tls.rootCert) return { rejectUnauthorized: false, ...files };
+  if (tls.mode === 'require' || tls.mode === 'verify-ca')
     return { rejectUnauthorized: true, checkServerIdentity: () => undefined, ...files };
   return { rejectUnauthorized: true, ...files };
 }
