@@ -84,7 +84,7 @@ export async function startTlsCluster(): Promise<TlsCluster> {
         .join(''),
     );
     await writeFile(`/etc/postgresql/15/${name}/pg_hba.conf`, 'hostssl all all 127.0.0.1/32 trust\n');
-    await run('pg_ctlcluster', ['15', name, 'start']);
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', '15', name, 'start']);
   } catch (error) {
     await stop();
     throw error;
