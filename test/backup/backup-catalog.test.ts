@@ -2,9 +2,13 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup, verifyBackupById } from '../../src/ops/backup/index.js';
+import { listManifests } from '../../src/ops/backup/manifest.js';
+import { cleanOrphans } from '../../src/ops/backup/retention.js';
+import { openFolderStore } from '../../src/ops/backup/store-folder.js';
 import { runCli } from '../support/cli.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { dropDatabase, tableChecksums } from './helpers.js';
+import { configFor, dropDatabase, tableChecksums } from './helpers.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -94,5 +98,25 @@ describe('an incremental whose base lost objects', () => {
     const verify = await cli(['backup', 'verify', inc.out.backup.id, '--target', dir]);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.out.verify.ok).toBe(true);
+  });
+});
+
+describe('orphan cleanup beside a run that finishes', () => {
+  it('keeps the objects of a run whose manifest landed after the cleanup began', async () => {
+    const target = await mkdtemp(join(tmpdir(), 'mcpops-backup-race-'));
+    try {
+      const store = await openFolderStore(target, { create: true });
+      // The cleanup's view of the catalog, taken while another run is still going…
+      const early = await listManifests(store);
+      const config = await configFor({ DATABASE_URL: db.url });
+      // …which then finishes: manifest written, run marker removed.
+      const run = await runBackup(config, { target, compression: 'zstd', jobs: 1, retention: {} });
+      const removed = await cleanOrphans(store, early, new Date(Date.now() + 1000));
+      expect(removed).toBe(0);
+      const report = await verifyBackupById(config, { target, id: run.manifest!.id });
+      expect(report.ok).toBe(true);
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
   });
 });
