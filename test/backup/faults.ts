@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
+import { listBackups, verifyBackupById } from '../../src/ops/backup/index.js';
 import { measureBackupTarget } from '../../src/ops/cost/measure-backups.js';
 import { runOne } from '../health/support.js';
 import { type Azurite, startAzurite } from '../support/azurite.js';
@@ -101,20 +102,20 @@ async function killWhen(
   await exited;
 }
 
+/** What `backup list` shows (read in this process through the same code; the kills are real processes). */
 async function listedIds(t: Target): Promise<string[]> {
-  const list = await runCli(['backup', 'list', '--target', t.target, '--json'], { env: t.env });
-  expect(list.code, list.stderr).toBe(0);
-  return list.json().backups.map((b: { id: string }) => b.id);
+  const listing = await listBackups(await configFor(t.env), t.target);
+  expect(listing.skipped).toEqual([]);
+  return listing.backups.map((b) => b.id);
 }
 
-/** Every listed backup verifies (each object there, whole, with its SHA-256). */
+/** Every listed backup verifies (each object there, whole, with its SHA-256), as `backup verify` checks. */
 async function everyListedVerifies(t: Target): Promise<string[]> {
+  const config = await configFor(t.env);
   const ids = await listedIds(t);
   for (const id of ids) {
-    const verify = await runCli(['backup', 'verify', id, '--target', t.target, '--json', '--jobs', '3'], {
-      env: t.env,
-    });
-    expect(verify.code, `${id}: ${verify.stdout}${verify.stderr}`).toBe(0);
+    const report = await verifyBackupById(config, { target: t.target, id, jobs: 3 });
+    expect(report.ok, `${id}: ${JSON.stringify(report.objects.filter((o) => !o.ok))}`).toBe(true);
   }
   return ids;
 }
