@@ -58,10 +58,15 @@ export function printBackupRun(ctx: CommandContext, run: BackupRun): void {
 
 export function printBackupList(
   ctx: CommandContext,
-  listing: { where: string; backups: BackupManifest[] },
+  listing: { where: string; backups: BackupManifest[]; skipped?: Array<{ key: string; reason: string }> },
 ): void {
   if (ctx.terminal.json) {
-    writeJson({ ok: true, target: listing.where, backups: listing.backups.map(summary) });
+    writeJson({
+      ok: true,
+      target: listing.where,
+      backups: listing.backups.map(summary),
+      skipped: listing.skipped ?? [],
+    });
     return;
   }
   if (!listing.backups.length) {

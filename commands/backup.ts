@@ -21,6 +21,7 @@ export function registerBackup(program: Command): void {
     .option('--keep-last <n>', 'retention: keep the newest N backups')
     .option('--keep-days <n>', 'retention: keep backups newer than D days')
     .option('--dry-run', 'with retention: show what would be deleted, make no backup')
+    .option('--wait <seconds>', 'wait this long for another backup on the target to finish (default 120)')
     .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
     .option(
@@ -47,6 +48,7 @@ export function registerBackup(program: Command): void {
           keepDays: positiveInt(o.keepDays, '--keep-days', 0),
         },
         dryRun: Boolean(o.dryRun),
+        waitSeconds: positiveInt(o.wait, '--wait', 0),
         pgBin: o.pgBin as string | undefined,
         fromReplica: Boolean(o.fromReplica),
         signal: ctx.signal,

@@ -44,12 +44,10 @@ export function registerCostEstimate(program: Command): void {
         ]);
         const db = await openDatabase(config, { max: 2, applicationName: 'mcpops cost-estimate' });
         try {
-          const target = config.backupTarget;
-          const folder =
-            target && !target.startsWith('azure://') ? target.replace(/^file:\/\//, '') : undefined;
           measurement = await measureWorkload({
             pool: db.pool,
-            backupDir: o.backupDir ?? folder,
+            backupDir: o.backupDir,
+            backupTarget: config.backupTarget ? { target: config.backupTarget, config } : undefined,
             serverUrl: config.serverUrl,
             signal: ctx.signal,
           });

@@ -1,3 +1,4 @@
+import { type TlsSettings, tlsFromConfig, tlsOfUrl } from '../db/connection.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
@@ -14,6 +15,8 @@ export type DatabaseTarget =
       database: string;
       user?: string;
       sslMode: SslMode;
+      /** sslmode and certificate files: the URL's libpq parameters over the POSTGRES_SSL* settings. */
+      tls: TlsSettings;
     }
   | { kind: 'embedded'; dir: string };
 
@@ -54,7 +57,7 @@ export function parseDatabaseUrl(url: string, setting = 'databaseUrl'): URL {
 export function resolveDatabaseTarget(config: Config): DatabaseTarget {
   if (config.databaseUrl) {
     const url = parseDatabaseUrl(config.databaseUrl.reveal());
-    const sslParam = url.searchParams.get('sslmode') as SslMode | null;
+    const tls = tlsOfUrl(url, tlsFromConfig(config));
     return {
       kind: 'server',
       url: config.databaseUrl,
@@ -62,7 +65,8 @@ export function resolveDatabaseTarget(config: Config): DatabaseTarget {
       port: Number(url.port || 5432),
       database: decodeURIComponent(url.pathname.replace(/^\//, '')) || config.postgresDb,
       user: url.username ? decodeURIComponent(url.username) : undefined,
-      sslMode: sslParam ?? config.postgresSslMode,
+      sslMode: tls.mode,
+      tls,
     };
   }
   if (config.postgresHost) {
@@ -81,6 +85,7 @@ export function resolveDatabaseTarget(config: Config): DatabaseTarget {
       database: config.postgresDb,
       user: config.postgresUser,
       sslMode: config.postgresSslMode,
+      tls: tlsFromConfig(config),
     };
   }
   return { kind: 'embedded', dir: config.embeddedDir };

@@ -124,6 +124,18 @@ export const settings = {
       description: 'TLS to the database; prod requires require or stricter unless the host is loopback',
     },
   ),
+  postgresSslRootCert: setting(z.string().optional(), {
+    env: ['POSTGRES_SSLROOTCERT', 'PGSSLROOTCERT'],
+    description: 'CA certificate file (PEM) that verify-ca / verify-full trust',
+  }),
+  postgresSslCert: setting(z.string().optional(), {
+    env: ['POSTGRES_SSLCERT', 'PGSSLCERT'],
+    description: 'client certificate file (PEM) for certificate login',
+  }),
+  postgresSslKey: setting(z.string().optional(), {
+    env: ['POSTGRES_SSLKEY', 'PGSSLKEY'],
+    description: 'private key file (PEM) of the client certificate',
+  }),
   applicationName: setting(z.string().min(1).default('mcpops'), {
     env: ['POSTGRES_APPLICATION_NAME'],
     description: 'application_name reported to PostgreSQL',
@@ -424,6 +436,11 @@ export const settings = {
     env: ['MCPOPS_BACKUP_TARGET'],
     flag: 'target',
     description: 'folder path, file:///path or azure://container/prefix',
+  }),
+  backupLeaseWaitSeconds: setting(int(0, 86_400).default(120), {
+    env: ['MCPOPS_BACKUP_LEASE_WAIT_SECONDS'],
+    flag: 'wait',
+    description: 'how long a backup waits for another one on the same target before giving up (exit 69)',
   }),
   backupContainer: setting(z.string().default('database-backups'), {
     env: ['MCPOPS_BACKUP_CONTAINER'],

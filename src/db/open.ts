@@ -44,6 +44,7 @@ export async function openDatabase(config: Config, options: OpenDatabaseOptions 
   const pool = createPool({
     url: target.url,
     sslMode: target.sslMode,
+    tls: target.tls,
     config,
     max: options.max,
     applicationName: options.applicationName,

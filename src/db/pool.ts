@@ -2,10 +2,13 @@ import pg from 'pg';
 import type { SslMode } from '../config/database.js';
 import type { Config } from '../config/schema.js';
 import type { Secret } from '../config/secret.js';
+import { sslOptions, stripTls, type TlsSettings } from './connection.js';
 
 export interface PoolOptions {
   url: Secret;
   sslMode?: SslMode;
+  /** sslmode with the certificate files; wins over sslMode. */
+  tls?: TlsSettings;
   config: Pick<
     Config,
     'applicationName' | 'poolMin' | 'poolMax' | 'poolIdleSeconds' | 'poolMaxUses' | 'statementTimeoutMs'
@@ -19,16 +22,8 @@ export interface PoolOptions {
   onError?: (error: Error) => void;
 }
 
-function sslFor(mode: SslMode | undefined): pg.ClientConfig['ssl'] {
-  switch (mode) {
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-    case 'verify-full':
-      return { rejectUnauthorized: true };
-    default:
-      return undefined;
-  }
+function sslFor(options: PoolOptions): pg.ClientConfig['ssl'] {
+  return sslOptions(options.tls ?? { mode: options.sslMode ?? 'prefer' });
 }
 
 /**
@@ -39,12 +34,12 @@ function sslFor(mode: SslMode | undefined): pg.ClientConfig['ssl'] {
 export function createPool(options: PoolOptions): pg.Pool {
   const { config } = options;
   const url = new URL(options.url.reveal());
-  // sslmode in the URL is handled here, not by pg's parser (which would override ssl below).
-  url.searchParams.delete('sslmode');
+  // TLS parameters in the URL are handled by the connection factory, not by pg's parser
+  // (which would override ssl below).
   const max = options.max ?? config.poolMax;
   const pool = new pg.Pool({
-    connectionString: url.toString(),
-    ssl: sslFor(options.sslMode),
+    connectionString: stripTls(url).toString(),
+    ssl: sslFor(options),
     min: Math.min(config.poolMin, max),
     max,
     idleTimeoutMillis: config.poolIdleSeconds * 1000,

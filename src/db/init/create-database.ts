@@ -1,5 +1,7 @@
 import pg from 'pg';
 import type { DatabaseTarget } from '../../config/database.js';
+import { Secret } from '../../config/secret.js';
+import { clientConfig } from '../connection.js';
 import { classifyDbError } from '../errors.js';
 
 type ServerTarget = Extract<DatabaseTarget, { kind: 'server' }>;
@@ -11,14 +13,7 @@ type ServerTarget = Extract<DatabaseTarget, { kind: 'server' }>;
 export async function createDatabaseIfMissing(target: ServerTarget): Promise<boolean> {
   const url = new URL(target.url.reveal());
   url.pathname = '/postgres';
-  url.searchParams.delete('sslmode');
-  const ssl =
-    target.sslMode === 'require'
-      ? { rejectUnauthorized: false }
-      : target.sslMode?.startsWith('verify')
-        ? { rejectUnauthorized: true }
-        : undefined;
-  const client = new pg.Client({ connectionString: url.toString(), ssl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client(clientConfig(new Secret(url.toString()), { tls: target.tls }));
   client.on('error', () => {});
   const where = `${target.host}:${target.port}/postgres`;
   try {

@@ -3,6 +3,7 @@ import type { Secret } from '../../config/secret.js';
 import { InterruptedError, McpopsError, OperationError } from '../../errors.js';
 import type { Compression } from './codec.js';
 import type { BackupKey } from './crypto.js';
+import type { BackupLease } from './lease.js';
 import {
   type BackupManifest,
   type BackupType,
@@ -15,7 +16,7 @@ import {
   removeRunMarker,
   writeRunMarker,
 } from './manifest.js';
-import { bufferSchema, findReusable, type ObjectWriter, writeObject } from './objects.js';
+import { bufferSchema, findReusable, type ObjectWriter, storedObjects, writeObject } from './objects.js';
 import { findPgTools, libpqEnv, runTool } from './pg-tools.js';
 import { cleanOrphans } from './retention.js';
 import { fingerprintTable, openSnapshot, openSnapshotWorker, type TableInfo } from './snapshot.js';
@@ -40,6 +41,8 @@ export interface BackupOptions {
   compression: Compression;
   key?: BackupKey;
   jobs: number;
+  /** The target's lease, checked before the manifest makes the backup visible. */
+  lease?: BackupLease;
   signal?: AbortSignal;
   onProgress?: (progress: BackupProgress) => void;
   /** The snapshot is taken on a replica (recorded in the manifest). */
@@ -100,6 +103,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     const type: BackupType = options.type ?? (previous ? 'incremental' : 'full');
     const reuseFrom = type === 'incremental' ? previous : undefined;
     const orphansRemoved = await cleanOrphans(store, manifests, started);
+    const stillStored = storedObjects(store, reuseFrom);
     runId = await freshId(store, type, started);
     writer.runId = runId;
     await writeRunMarker(store, runId, started);
@@ -123,7 +127,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     const schemaObject = async (section: 'pre-data' | 'post-data'): Promise<ManifestObject> => {
       const child = dump([`--section=${section}`], `dump (${section})`);
       const { fingerprint, stream } = await bufferSchema(child.process.stdout!, tools.version);
-      const reusable = findReusable(reuseFrom, fingerprint, section, options.key);
+      const reusable = await stillStored(findReusable(reuseFrom, fingerprint, section, options.key));
       if (reusable) {
         await child.done;
         return reusable;
@@ -144,7 +148,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
         dump(['--data-only', '--format=plain', '-t', table.quoted], `dump (${table.qualified})`);
       if (reuseFrom) {
         const { rows, fingerprint } = await fingerprintTable(client, table, context);
-        const reusable = findReusable(reuseFrom, fingerprint, 'table-data', options.key);
+        const reusable = await stillStored(findReusable(reuseFrom, fingerprint, 'table-data', options.key));
         if (reusable) {
           progress('reuse', table.qualified);
           return { object: reusable, rows };
@@ -237,6 +241,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
       ...(options.source ? { source: options.source } : {}),
     };
     if (signal?.aborted) throw new InterruptedError('backup interrupted');
+    options.lease?.check();
     await store.writeText(manifestKey(runId), `${JSON.stringify(manifest, null, 2)}\n`);
     await removeRunMarker(store, runId).catch(() => {});
     return { manifest, durationMs: Date.now() - started.getTime(), orphansRemoved };

@@ -1,16 +1,24 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveDatabaseTarget } from '../../config/database.js';
+import { type DatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
+import { tlsFromConfig, withTls } from '../../db/connection.js';
 import { probeReadReplica } from '../../db/replica-probe.js';
 import { ConfigError, UnavailableError, UsageError } from '../../errors.js';
 import { type BackupProgress, backupServer } from './backup.js';
 import { type Compression, type CompressionAlgorithm, validateLevel } from './codec.js';
 import { type BackupKey, resolveBackupKey } from './crypto.js';
 import { backupEmbedded, restoreEmbedded } from './embedded.js';
-import { type BackupManifest, type BackupType, listManifests, resolveBackup } from './manifest.js';
+import { acquireLease, type BackupLease } from './lease.js';
+import {
+  type BackupManifest,
+  type BackupType,
+  type Catalog,
+  readCatalog,
+  resolveBackup,
+} from './manifest.js';
 import { type RestoreOptions, type RestoreReport, restoreServer, restoreStamp } from './restore.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy, validatePolicy } from './retention.js';
 import { type BackupStore, openStore, parseTarget } from './store.js';
@@ -31,8 +39,25 @@ export function positiveInt(value: unknown, flag: string, min = 1): number | und
   return n;
 }
 
+/** Each skipped manifest is reported once per command, on stderr (stdout holds results). */
+function warnOnce(): (message: string) => void {
+  const seen = new Set<string>();
+  return (message) => {
+    if (seen.has(message)) return;
+    seen.add(message);
+    process.stderr.write(`warning: ${message}\n`);
+  };
+}
+
 async function store(config: Config, target: string | undefined, create = false): Promise<BackupStore> {
-  return openStore(parseTarget(target ?? config.backupTarget, config), config, { create });
+  const opened = await openStore(parseTarget(target ?? config.backupTarget, config), config, { create });
+  opened.warn ??= warnOnce();
+  return opened;
+}
+
+/** The server URL with the configured TLS settings written in, for every connection and child tool. */
+function serverUrl(db: Extract<DatabaseTarget, { kind: 'server' }>): Secret {
+  return withTls(db.url, db.tls);
 }
 
 export interface BackupCommandOptions {
@@ -44,6 +69,8 @@ export interface BackupCommandOptions {
   jobs: number;
   retention: RetentionPolicy;
   dryRun?: boolean;
+  /** Seconds to wait for another backup on the same target (default: the setting). */
+  waitSeconds?: number;
   pgBin?: string;
   /** Take the snapshot on DATABASE_READ_URL (a streaming replica) instead of the primary. */
   fromReplica?: boolean;
@@ -95,7 +122,7 @@ async function replicaSource(config: Config) {
     });
   const lagSeconds = probe.lagSeconds ?? 0;
   return {
-    url: config.readReplicaUrl,
+    url: withTls(config.readReplicaUrl, tlsFromConfig(config)),
     where: probe.where,
     source: { from: 'replica' as const, where: probe.where, lagSeconds },
   };
@@ -123,6 +150,30 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
     throw new UsageError('--from-replica backs up a server database; the embedded one has no replica', {
       code: 'usage',
     });
+  const lease = await acquireLease(backupStore, {
+    waitMs: (options.waitSeconds ?? config.backupLeaseWaitSeconds) * 1000,
+    signal: options.signal,
+  });
+  try {
+    return await backupUnderLease(config, options, backupStore, lease, {
+      db,
+      key,
+      compression,
+      hasRetention,
+    });
+  } finally {
+    await lease.release();
+  }
+}
+
+async function backupUnderLease(
+  config: Config,
+  options: BackupCommandOptions,
+  backupStore: BackupStore,
+  lease: BackupLease,
+  run: { db: DatabaseTarget; key?: BackupKey; compression: Compression; hasRetention: boolean },
+): Promise<BackupRun> {
+  const { db, key, compression, hasRetention } = run;
   const result =
     db.kind === 'embedded'
       ? await backupEmbedded({
@@ -135,10 +186,11 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
       : await backupServer({
           store: backupStore,
           database: db.database,
+          lease,
           ...(options.fromReplica
             ? await replicaSource(config)
             : {
-                url: db.url,
+                url: serverUrl(db),
                 where: `postgres://${db.user ? `${db.user}@` : ''}${db.host}:${db.port}/${db.database}`,
               }),
           pgBin: options.pgBin ?? config.pgBin,
@@ -150,6 +202,7 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
           onProgress: options.onProgress,
         });
   const totals = result.manifest.totals;
+  lease.check();
   const retention = hasRetention ? await applyRetention(backupStore, options.retention) : undefined;
   return {
     ...result,
@@ -162,9 +215,10 @@ export async function runBackup(config: Config, options: BackupCommandOptions): 
 export async function listBackups(
   config: Config,
   target?: string,
-): Promise<{ where: string; backups: BackupManifest[] }> {
+): Promise<{ where: string; backups: BackupManifest[]; skipped: Catalog['skipped'] }> {
   const backupStore = await store(config, target);
-  return { where: backupStore.where, backups: await listManifests(backupStore) };
+  const catalog = await readCatalog(backupStore);
+  return { where: backupStore.where, backups: catalog.manifests, skipped: catalog.skipped };
 }
 
 export interface DeepCheck {
@@ -209,7 +263,7 @@ export async function verifyBackupById(
     });
   }
   const scratch = `${manifest.database}_verify_${restoreStamp()}`.slice(0, 63);
-  const url = new URL(db.url.reveal());
+  const url = new URL(serverUrl(db).reveal());
   url.pathname = `/${scratch}`;
   const restored = await restoreServer({
     store: backupStore,
@@ -222,7 +276,7 @@ export async function verifyBackupById(
     confirm: async () => false,
   });
   const { dropDatabase } = await import('./scratch.js');
-  await dropDatabase(db.url, scratch, db.host);
+  await dropDatabase(serverUrl(db), scratch, db.host);
   return {
     ...report,
     ok: restored.ok,
@@ -277,8 +331,8 @@ export async function runRestore(config: Config, options: RestoreCommandOptions)
     store: backupStore,
     manifest,
     key,
-    sourceUrl: source.kind === 'server' ? source.url : undefined,
-    targetUrl: options.target ? new Secret(options.target) : undefined,
+    sourceUrl: source.kind === 'server' ? serverUrl(source) : undefined,
+    targetUrl: options.target ? withTls(new Secret(options.target), tlsFromConfig(config)) : undefined,
     create: options.create,
     clean: options.clean,
     tables: options.tables,

@@ -87,24 +87,79 @@ export async function readManifest(store: BackupStore, id: string): Promise<Back
       cause: error,
     });
   }
-  const manifest = JSON.parse(text) as BackupManifest;
-  if (manifest.format !== MANIFEST_FORMAT) {
-    throw new OperationError(`backup ${id} has an unknown manifest format ${manifest.format}`, {
+  return parseManifest(text, id);
+}
+
+/** A manifest's text, checked for the fields every reader relies on. */
+export function parseManifest(text: string, id: string): BackupManifest {
+  const invalid = (reason: string) =>
+    new OperationError(`backup ${id} has an unreadable manifest (${reason})`, {
+      code: 'backup_manifest_invalid',
+      suggestion: `Restore another backup; move ${manifestKey(id)} away once nothing needs it.`,
+    });
+  let manifest: BackupManifest;
+  try {
+    manifest = JSON.parse(text) as BackupManifest;
+  } catch {
+    throw invalid('not JSON');
+  }
+  if (manifest?.format !== MANIFEST_FORMAT) {
+    throw new OperationError(`backup ${id} has an unknown manifest format ${String(manifest?.format)}`, {
       code: 'backup_manifest_invalid',
       suggestion: 'Use the mcpops version that made it.',
     });
   }
+  if (manifest.id !== id) throw invalid(`it names backup ${String(manifest.id)}`);
+  if (typeof manifest.startedAt !== 'string' || Number.isNaN(Date.parse(manifest.startedAt)))
+    throw invalid('no start time');
+  if (!Array.isArray(manifest.objects) || !Array.isArray(manifest.tables) || !manifest.totals)
+    throw invalid('no object list');
+  for (const object of manifest.objects) {
+    if (typeof object?.key !== 'string' || !object.key.startsWith(`${OBJECT_DIR}/`))
+      throw invalid('an object without a key');
+  }
   return manifest;
 }
 
-/** Every complete backup (one with a manifest), oldest first. */
-export async function listManifests(store: BackupStore): Promise<BackupManifest[]> {
+export interface Catalog {
+  /** Every readable complete backup, oldest first. */
+  manifests: BackupManifest[];
+  /** Manifest files that could not be read, with the reason; skipped by every reader. */
+  skipped: Array<{ key: string; reason: string }>;
+}
+
+/**
+ * Every backup with a manifest. One unreadable manifest (damaged, half-copied, another
+ * format) is skipped with a warning naming the file, so it cannot block lists, new backups,
+ * retention or restores of the others.
+ */
+export async function readCatalog(store: BackupStore): Promise<Catalog> {
   const entries = await store.list(`${MANIFEST_DIR}/`);
   const ids = entries
     .map((entry) => /^manifests\/(.+)\.json$/.exec(entry.key)?.[1])
     .filter((id): id is string => Boolean(id && isBackupId(id)));
-  const manifests = await Promise.all(ids.map((id) => readManifest(store, id)));
-  return manifests.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  const manifests: BackupManifest[] = [];
+  const skipped: Catalog['skipped'] = [];
+  await Promise.all(
+    ids.map(async (id) => {
+      try {
+        manifests.push(parseManifest(await store.readText(manifestKey(id)), id));
+      } catch (error) {
+        // Gone between list and read: removed by retention, not damaged.
+        if (!(await store.stat(manifestKey(id)).catch(() => true))) return;
+        const reason = (error as Error).message.replace(/^backup \S+ (has )?/, '');
+        skipped.push({ key: manifestKey(id), reason });
+        store.warn?.(`skipped ${store.where}/${manifestKey(id)}: ${reason}`);
+      }
+    }),
+  );
+  manifests.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.id.localeCompare(b.id));
+  return { manifests, skipped };
+}
+
+/** Every readable complete backup (one with a manifest), oldest first. */
+export async function listManifests(store: BackupStore): Promise<BackupManifest[]> {
+  return (await readCatalog(store)).manifests;
 }
 
 export async function resolveBackup(store: BackupStore, id: string): Promise<BackupManifest> {
@@ -138,7 +193,8 @@ export async function removeRunMarker(store: BackupStore, id: string): Promise<v
 
 const STALE_MS = 24 * 3600_000;
 
-function pidAlive(pid: number): boolean {
+/** A process on this host that is still running (EPERM: it runs under another user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -42,6 +42,25 @@ export function findReusable(
   );
 }
 
+/**
+ * A check that an object an incremental would point at is still stored, whole (its stored size):
+ * a base that lost objects must not yield a backup that cannot be restored. The base's
+ * listing is read once.
+ */
+export function storedObjects(
+  store: BackupStore,
+  base: BackupManifest | undefined,
+): (object: ManifestObject | undefined) => Promise<ManifestObject | undefined> {
+  let sizes: Promise<Map<string, number>> | undefined;
+  return async (object) => {
+    if (!object || !base) return undefined;
+    sizes ??= store
+      .list(`${OBJECT_DIR}/`)
+      .then((entries) => new Map(entries.map((entry) => [entry.key, entry.size])));
+    return (await sizes).get(object.key) === object.storedSize ? object : undefined;
+  };
+}
+
 export async function writeObject(
   writer: ObjectWriter,
   source: Readable,

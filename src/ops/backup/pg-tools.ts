@@ -3,6 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Secret } from '../../config/secret.js';
+import { libpqEnvironment } from '../../db/connection.js';
 import { ConfigError, OperationError } from '../../errors.js';
 
 export type PgTool = 'pg_dump' | 'psql';
@@ -84,19 +85,7 @@ export async function findPgTools(serverMajor: number, pgBin?: string): Promise<
  * libpq environment for a URL, so the password never appears on a command line (ps shows those).
  */
 export function libpqEnv(url: Secret, database?: string): NodeJS.ProcessEnv {
-  const parsed = new URL(url.reveal());
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of Object.keys(env)) if (key.startsWith('PG')) delete env[key];
-  env.PGHOST = decodeURIComponent(parsed.hostname) || 'localhost';
-  env.PGPORT = parsed.port || '5432';
-  env.PGDATABASE = database ?? decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (parsed.username) env.PGUSER = decodeURIComponent(parsed.username);
-  if (parsed.password) env.PGPASSWORD = decodeURIComponent(parsed.password);
-  const sslmode = parsed.searchParams.get('sslmode');
-  if (sslmode) env.PGSSLMODE = sslmode;
-  env.PGAPPNAME = 'mcpops-backup';
-  env.PGCONNECT_TIMEOUT = '10';
-  return env;
+  return libpqEnvironment(url, { database, applicationName: 'mcpops-backup' });
 }
 
 export interface Child {

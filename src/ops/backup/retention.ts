@@ -1,25 +1,31 @@
 import { UsageError } from '../../errors.js';
 import {
   type BackupManifest,
-  listManifests,
   liveRuns,
+  MANIFEST_DIR,
   manifestKey,
   OBJECT_DIR,
+  RUN_DIR,
+  readCatalog,
   runIdOfObject,
 } from './manifest.js';
 import type { BackupStore } from './store.js';
 
 /**
- * Removes objects no manifest references, left by runs that died (killed, power loss). Objects
- * of a run still going (a live marker) or newer than `before` are left alone.
+ * Removes objects no manifest references, left by runs that died (killed, power loss). The live
+ * run markers are read before the manifests: a run that finishes in between is then seen by
+ * its manifest, never taken for dead. Objects of a live run, or newer than `before`, stay; with
+ * an unreadable manifest nothing is removed (it may reference any object).
  */
 export async function cleanOrphans(
   store: BackupStore,
-  manifests: BackupManifest[],
+  known: BackupManifest[],
   before: Date,
 ): Promise<number> {
-  const referenced = new Set(manifests.flatMap((m) => m.objects.map((o) => o.key)));
   const live = await liveRuns(store);
+  const catalog = await readCatalog(store);
+  if (catalog.skipped.length) return 0;
+  const referenced = new Set([...known, ...catalog.manifests].flatMap((m) => m.objects.map((o) => o.key)));
   let removed = 0;
   for (const entry of await store.list(`${OBJECT_DIR}/`)) {
     if (referenced.has(entry.key)) continue;
@@ -29,8 +35,16 @@ export async function cleanOrphans(
     await store.remove(entry.key);
     removed++;
   }
+  // A run killed while writing a manifest or marker leaves the temp file behind.
+  for (const entry of [...(await store.list(`${MANIFEST_DIR}/`)), ...(await store.list(`${RUN_DIR}/`))]) {
+    const id = TEMP_LEFTOVER.exec(entry.key)?.[1];
+    if (!id || live.has(id) || entry.modified.getTime() >= before.getTime()) continue;
+    await store.remove(entry.key);
+  }
   return removed;
 }
+
+const TEMP_LEFTOVER = /^(?:manifests|runs)\/(.+)\.json\.tmp-[0-9a-f]+$/;
 
 export interface RetentionPolicy {
   keepLast?: number;
@@ -97,7 +111,13 @@ export async function applyRetention(
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<RetentionPlan & { dryRun: boolean }> {
   validatePolicy(policy);
-  const plan = planRetention(await listManifests(store), policy, options.now);
+  const catalog = await readCatalog(store);
+  const plan = planRetention(catalog.manifests, policy, options.now);
+  // An unreadable manifest may share objects with removed backups: those objects stay.
+  if (catalog.skipped.length) {
+    plan.objects = [];
+    plan.freedBytes = 0;
+  }
   if (!options.dryRun) {
     for (const id of plan.remove) await store.remove(manifestKey(id));
     for (const key of plan.objects) await store.remove(key);

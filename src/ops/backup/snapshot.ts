@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Secret } from '../../config/secret.js';
+import { clientConfig, tlsFailure } from '../../db/connection.js';
 import { classifyDbError } from '../../db/errors.js';
 import { loadSql } from '../../db/sql-files.js';
 
@@ -21,29 +22,18 @@ export interface TableFingerprint {
   fingerprint: string;
 }
 
-function connectionConfig(url: Secret): pg.ClientConfig {
-  const parsed = new URL(url.reveal());
-  const sslmode = parsed.searchParams.get('sslmode');
-  parsed.searchParams.delete('sslmode');
-  return {
-    connectionString: parsed.toString(),
-    ssl:
-      sslmode && sslmode !== 'disable' && sslmode !== 'prefer'
-        ? { rejectUnauthorized: sslmode.startsWith('verify') }
-        : undefined,
-    application_name: 'mcpops-backup',
-    connectionTimeoutMillis: 10_000,
-  };
-}
-
+/**
+ * A backup or restore connection, from the connection factory: the URL carries the resolved
+ * TLS settings (sslmode, certificates) as libpq parameters.
+ */
 export async function connect(url: Secret, where: string): Promise<pg.Client> {
-  const client = new pg.Client(connectionConfig(url));
+  const client = new pg.Client(clientConfig(url, { applicationName: 'mcpops-backup' }));
   client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    throw classifyDbError(error, where);
+    throw tlsFailure(error, where) ?? classifyDbError(error, where);
   }
   return client;
 }
@@ -159,7 +149,7 @@ export async function fingerprintTable(
   const fingerprint = createHash('sha256')
     .update(
       JSON.stringify({
-        v: 2,
+        v: 3,
         table: table.qualified,
         shape: table.shape,
         sequences: table.sequences,

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, UnavailableError } from '../../errors.js';
-import type { BackupStore, StoredEntry } from './store.js';
+import { pidAlive } from './manifest.js';
+import type { BackupStore, HeldLease, LeaseAttempt, LeaseHolder, StoredEntry } from './store.js';
 
 const TEMP_MARK = '.tmp-';
 
@@ -55,9 +57,83 @@ export async function openFolderStore(root: string, options: { create?: boolean 
     }
   }
 
+  /** The holder in a lease file and whether it is provably gone (dead here, or no heartbeat). */
+  async function readLease(file: string, ttlMs: number) {
+    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    let holder: Partial<LeaseHolder> = {};
+    try {
+      holder = JSON.parse(text) as LeaseHolder;
+    } catch {
+      // written by link() whole, so unreadable means foreign: judged by its heartbeat alone
+    }
+    const dead = holder.host === hostname() && typeof holder.pid === 'number' && !pidAlive(holder.pid);
+    return { holder, stale: dead || Date.now() - info.mtimeMs > ttlMs };
+  }
+
+  /**
+   * A lock file created whole and atomically (link of a complete temp file fails if it exists);
+   * the heartbeat touches its mtime. A stale lock is replaced under a second exclusive lock, so
+   * two runs never both take it over.
+   */
+  async function tryLease(key: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt> {
+    const file = path(key);
+    const temp = `${file}${TEMP_MARK}${randomBytes(4).toString('hex')}`;
+    await writeFile(temp, JSON.stringify(holder));
+    try {
+      const take = async () => {
+        try {
+          await link(temp, file);
+          return true;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+          throw error;
+        }
+      };
+      if (await take()) return { held: heldLease(file, holder) };
+      const current = await readLease(file, ttlMs).catch(() => undefined);
+      if (!current) return (await take()) ? { held: heldLease(file, holder) } : { busy: {} };
+      if (!current.stale) return { busy: current.holder };
+      const guard = `${file}.takeover`;
+      const guardInfo = await stat(guard).catch(() => undefined);
+      if (guardInfo && Date.now() - guardInfo.mtimeMs > ttlMs) await rm(guard, { force: true });
+      const handle = await open(guard, 'wx').catch(() => undefined);
+      if (!handle) return { busy: current.holder };
+      try {
+        const again = await readLease(file, ttlMs).catch(() => undefined);
+        if (again && (!again.stale || again.holder.token !== current.holder.token))
+          return { busy: again.holder };
+        await rm(file, { force: true });
+        return (await take()) ? { held: heldLease(file, holder) } : { busy: {} };
+      } finally {
+        await handle.close();
+        await rm(guard, { force: true });
+      }
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  function heldLease(file: string, holder: LeaseHolder): HeldLease {
+    const mine = async () => {
+      const text = await readFile(file, 'utf8').catch(() => '');
+      return text.includes(holder.token);
+    };
+    return {
+      async renew() {
+        if (!(await mine())) throw new Error('the lease file now belongs to another run');
+        const now = new Date();
+        await utimes(file, now, now);
+      },
+      async release() {
+        if (await mine()) await rm(file, { force: true });
+      },
+    };
+  }
+
   return {
     where: root,
     write,
+    tryLease,
     async read(key) {
       const stream = createReadStream(path(key));
       await new Promise<void>((resolve, reject) => {

@@ -24,7 +24,29 @@ export interface BackupStore {
   remove(key: string): Promise<void>;
   writeText(key: string, text: string): Promise<void>;
   readText(key: string): Promise<string>;
+  /**
+   * Takes the lease `key` when it is free, or when its holder is provably gone (a dead process
+   * on this host, or no heartbeat within `ttlMs`); otherwise says who holds it.
+   */
+  tryLease(key: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt>;
+  /** Where readers report what they skipped (one line each, no credentials). */
+  warn?: (message: string) => void;
 }
+
+export interface LeaseHolder {
+  token: string;
+  host: string;
+  pid: number;
+  since: string;
+}
+
+export interface HeldLease {
+  /** The heartbeat; rejects when the lease was lost (taken over after a missed heartbeat). */
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+export type LeaseAttempt = { held: HeldLease } | { busy: Partial<LeaseHolder> };
 
 export type TargetSpec =
   | { kind: 'folder'; path: string }
@@ -84,6 +106,67 @@ export async function openStore(
   }
   const { openAzureStore } = await import('./store-azure.js');
   return openAzureStore(spec, config, options);
+}
+
+type AzureSpec = Extract<TargetSpec, { kind: 'azure' }>;
+
+/**
+ * The Azure target the config names: the backup target when it is on Blob Storage, else the
+ * backup container when Blob credentials are configured; undefined when Blob is not in use.
+ */
+export function configuredAzureTarget(config: Config): AzureSpec | undefined {
+  const target = config.backupTarget;
+  if (target && (target.startsWith('azure://') || target.startsWith('https://'))) {
+    const spec = parseTarget(target, config);
+    return spec.kind === 'azure' ? spec : undefined;
+  }
+  if (!config.azureStorageConnectionString && !config.azureStorageAccount) return undefined;
+  return { kind: 'azure', container: config.backupContainer, prefix: '' };
+}
+
+/**
+ * The one Blob client of mcpops (backup, restore, health, cost-estimate). Credentials in the
+ * order the established tools try them: connection string, SAS token, account key, then
+ * DefaultAzureCredential on the account URL.
+ */
+export async function blobServiceClient(config: Config, targetAccountUrl?: string) {
+  const blob = await import('@azure/storage-blob');
+  const retryOptions = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2000 };
+  const account = config.azureStorageAccount;
+  const accountUrl = targetAccountUrl ?? (account ? `https://${account}.blob.core.windows.net` : undefined);
+  if (config.azureStorageConnectionString) {
+    return {
+      client: blob.BlobServiceClient.fromConnectionString(config.azureStorageConnectionString.reveal(), {
+        retryOptions,
+      }),
+      auth: 'connection string',
+    };
+  }
+  requireConfig(
+    accountUrl,
+    'no Blob Storage account configured',
+    'Set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with a SAS token, account key or an Azure identity.',
+  );
+  if (config.azureStorageSasToken) {
+    const sas = config.azureStorageSasToken.reveal().replace(/^\?/, '');
+    return {
+      client: new blob.BlobServiceClient(`${accountUrl}?${sas}`, undefined, { retryOptions }),
+      auth: 'SAS',
+    };
+  }
+  if (config.azureStorageKey) {
+    requireConfig(account, 'AZURE_STORAGE_KEY needs AZURE_STORAGE_ACCOUNT', 'Set AZURE_STORAGE_ACCOUNT.');
+    const credential = new blob.StorageSharedKeyCredential(account, config.azureStorageKey.reveal());
+    return {
+      client: new blob.BlobServiceClient(accountUrl, credential, { retryOptions }),
+      auth: 'account key',
+    };
+  }
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return {
+    client: new blob.BlobServiceClient(accountUrl, new DefaultAzureCredential(), { retryOptions }),
+    auth: 'DefaultAzureCredential',
+  };
 }
 
 export function requireConfig(condition: unknown, message: string, suggestion: string): asserts condition {

@@ -1,6 +1,9 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Config } from '../../config/schema.js';
 import { UsageError } from '../../errors.js';
+import { readCatalog } from '../backup/manifest.js';
+import { openStore, parseTarget } from '../backup/store.js';
 
 export interface BackupSample {
   name: string;
@@ -94,6 +97,36 @@ function summarise(
     incrementalsPerDay: incs.length ? perDay(incs.length) : undefined,
     note,
   };
+}
+
+/**
+ * Measures the backups at a backup target (a folder or Blob Storage) through the backup
+ * module's own storage: target parsing, credentials and manifests as backup reads them. A
+ * folder without mcpops manifests falls back to its files.
+ */
+export async function measureBackupTarget(target: string, config: Config): Promise<BackupMeasurement> {
+  const spec = parseTarget(target, config);
+  if (spec.kind === 'folder') {
+    const store = await openStore(spec, config).catch(() => undefined);
+    const manifests = store ? (await readCatalog(store)).manifests : [];
+    if (!manifests.length) return measureBackupFolder(spec.path);
+    return fromManifests(manifests, store!.where);
+  }
+  const store = await openStore(spec, config);
+  return fromManifests((await readCatalog(store)).manifests, store.where);
+}
+
+function fromManifests(
+  manifests: Awaited<ReturnType<typeof readCatalog>>['manifests'],
+  where: string,
+): BackupMeasurement {
+  const samples = manifests.map((m) => ({
+    name: m.id,
+    kind: m.type,
+    bytes: m.totals.uploadedBytes,
+    takenAt: new Date(m.startedAt),
+  }));
+  return summarise('manifests', samples, `${samples.length} backup manifests at ${where}`);
 }
 
 /**

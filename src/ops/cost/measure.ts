@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import type { Config } from '../../config/schema.js';
 import { loadSql } from '../../db/sql-files.js';
 import {
   counterRate,
@@ -9,7 +10,7 @@ import {
   type Sample,
   scrapeMetrics,
 } from '../scale/prometheus.js';
-import { type BackupMeasurement, measureBackupFolder } from './measure-backups.js';
+import { type BackupMeasurement, measureBackupFolder, measureBackupTarget } from './measure-backups.js';
 import type { FlatValues } from './workload.js';
 
 const GIB = 1024 ** 3;
@@ -34,6 +35,8 @@ export interface Measurement {
 export interface MeasureOptions {
   pool: pg.Pool;
   backupDir?: string;
+  /** A backup target (folder or azure://) read through the backup module; backupDir wins. */
+  backupTarget?: { target: string; config: Config };
   serverUrl?: string;
   hoursPerMonth?: number;
   /** Without process_start_time_seconds, counters are read twice this far apart (0: once). */
@@ -171,6 +174,8 @@ export async function measureWorkload(options: MeasureOptions): Promise<Measurem
   const m: Measurement = { values: {}, notes: {}, tables: [], warnings: [] };
   await measureDatabase(options.pool, m);
   if (options.backupDir) applyBackups(await measureBackupFolder(options.backupDir), m);
+  else if (options.backupTarget)
+    applyBackups(await measureBackupTarget(options.backupTarget.target, options.backupTarget.config), m);
   else m.warnings.push('no folder backup target (MCPOPS_BACKUP_TARGET / --backup-dir): backup sizes assumed');
   if (options.serverUrl) {
     try {

@@ -1,51 +1,18 @@
-import type { Config } from '../../config/schema.js';
+import { blobServiceClient, configuredAzureTarget } from '../backup/store.js';
 import { type CheckOutcome, type HealthCheck, judge } from './types.js';
-
-function blobLocation(config: Config): { container: string; accountUrl?: string } | undefined {
-  const target = config.backupTarget ?? '';
-  const azureTarget =
-    /^azure:\/\//.test(target) || /^https:\/\/[^/]+\.blob\.core\.windows\.net\//.test(target);
-  const credentials = config.azureStorageConnectionString || config.azureStorageAccount;
-  if (!azureTarget && !credentials) return undefined;
-  if (target.startsWith('azure://')) {
-    const container = target.slice('azure://'.length).replace(/^\/+/, '').split('/')[0];
-    return { container: container || config.backupContainer };
-  }
-  if (target.startsWith('https://')) {
-    const url = new URL(target);
-    return { container: url.pathname.replace(/^\/+/, '').split('/')[0], accountUrl: url.origin };
-  }
-  return { container: config.backupContainer };
-}
-
-async function blobService(config: Config, accountUrl?: string) {
-  const storage = await import('@azure/storage-blob');
-  if (config.azureStorageConnectionString)
-    return storage.BlobServiceClient.fromConnectionString(config.azureStorageConnectionString.reveal());
-  const account = config.azureStorageAccount;
-  const url = accountUrl ?? `https://${account}.blob.core.windows.net`;
-  if (account && config.azureStorageKey)
-    return new storage.BlobServiceClient(
-      url,
-      new storage.StorageSharedKeyCredential(account, config.azureStorageKey.reveal()),
-    );
-  if (config.azureStorageSasToken)
-    return new storage.BlobServiceClient(`${url}?${config.azureStorageSasToken.reveal().replace(/^\?/, '')}`);
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  return new storage.BlobServiceClient(url, new DefaultAzureCredential());
-}
 
 /** The backup container answers and exists (when Blob Storage is configured). */
 export const blobCheck: HealthCheck = {
   id: 'app.blob_storage',
   component: 'application',
   async run(ctx) {
-    const location = blobLocation(ctx.config);
+    // The same target parsing and credentials as backup and restore: green here means they work.
+    const location = configuredAzureTarget(ctx.config);
     if (!location) return { skip: 'Azure Blob Storage is not configured' };
     const started = performance.now();
     let exists: boolean;
     try {
-      const service = await blobService(ctx.config, location.accountUrl);
+      const { client: service } = await blobServiceClient(ctx.config, location.accountUrl);
       exists = await service.getContainerClient(location.container).exists({ abortSignal: ctx.signal });
     } catch (error) {
       const e = error as { statusCode?: number; code?: string; message?: string };
