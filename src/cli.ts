@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerBackup } from '../commands/backup.js';
+import { registerClientConfig } from '../commands/client-config.js';
 import { registerCostEstimate } from '../commands/cost-estimate.js';
 import { registerDb } from '../commands/db.js';
 import { registerEmbeddings } from '../commands/embeddings.js';
@@ -23,13 +24,14 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout (logs go to stderr)')
     .option('--verbose', 'more detail, and stack traces on errors')
     .option('--config <file>', 'config file (default: mcpops.config.json if present)')
-    .option('--env-file <file>', '.env file to read (default: .env if present)')
+    .option('--dotenv <file>', '.env file to read (default: .env if present)')
     .addOption(new Option('--profile <profile>', 'config profile').choices(['dev', 'prod']))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureHelp({ sortSubcommands: false });
 
   registerServe(program);
+  registerClientConfig(program);
   registerDb(program);
   registerIndex(program);
   registerHealth(program);
