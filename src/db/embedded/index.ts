@@ -3,13 +3,13 @@ import { resolve } from 'node:path';
 import type pg from 'pg';
 import type { DatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, UnavailableError } from '../../errors.js';
 import { classifyDbError } from '../errors.js';
 import type { Database, OpenDatabaseOptions } from '../open.js';
-import { acquireEmbeddedLock } from './lock.js';
+import { EmbeddedHost } from './host.js';
+import { embeddedOwner } from './lock.js';
 import { assertOwnFolder, clearInterruptedFolder, readEmbeddedMeta, writeEmbeddedMeta } from './meta.js';
-import { createEmbeddedPool } from './pool.js';
-import { EmbeddedProcess } from './process.js';
+import { createEmbeddedPool, type EmbeddedPool } from './pool.js';
 
 export { embeddedLockHolder, LOCK_FILE } from './lock.js';
 export { META_FILE, readEmbeddedMeta } from './meta.js';
@@ -54,11 +54,51 @@ async function initialiseZava(config: Config, pool: pg.Pool, onProgress: Progres
   });
 }
 
+const hosts = new WeakMap<pg.Pool, EmbeddedHost>();
+
+/** The port of the database worker itself (behind the broker) while this process owns the folder. */
+export function embeddedWorkerPort(db: Pick<Database, 'pool'>): number | undefined {
+  return hosts.get(db.pool)?.worker?.port;
+}
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How long a process waits for another one to finish creating the folder's database. */
+const ATTACH_WAIT_MS = 15 * 60_000;
+
 /**
- * Opens the embedded PGlite database under `target.dir`: starts it in a worker process behind a
- * loopback socket server, builds it with the Zava sample on first start, and returns a pg pool on
- * it. Statement time limits are enforced from outside (see QueryWatchdog); a lock file keeps a
- * second process off the folder.
+ * Waits until another process owns a ready database on the folder (true), or the folder is free
+ * and this process has taken it (false).
+ */
+async function attachOrOwn(host: EmbeddedHost, progress: Progress): Promise<boolean> {
+  const until = Date.now() + ATTACH_WAIT_MS;
+  let told = false;
+  while (Date.now() < until) {
+    if (host.tryOwn()) return false;
+    const owner = embeddedOwner(host.dir);
+    const meta = readEmbeddedMeta(host.dir);
+    if (owner && meta?.state === 'ready') {
+      progress(`the embedded database at ${host.dir} is open in process ${owner.pid}; attached to it`);
+      return true;
+    }
+    if (!told) {
+      progress(`waiting for process ${host.ownerPid() ?? '?'} to finish opening the embedded database`);
+      told = true;
+    }
+    await delay(200);
+  }
+  throw new UnavailableError(`the embedded database at ${host.dir} did not become ready`, {
+    code: 'embedded_in_use',
+    suggestion: `Process ${host.ownerPid() ?? '?'} holds the folder; stop it, or use another folder with --embedded-dir.`,
+  });
+}
+
+/**
+ * Opens the embedded PGlite database under `target.dir`. The first process to open a folder owns
+ * it: it starts PGlite in a worker process, builds the Zava sample on first start, and runs the
+ * session broker every connection goes through. Later processes attach to that broker, and one of
+ * them takes the folder over when the owner exits. Statement time limits are enforced from
+ * outside (see QueryWatchdog).
  */
 export async function openEmbeddedDatabase(
   config: Config,
@@ -78,52 +118,17 @@ export async function openEmbeddedDatabase(
     });
   }
   assertOwnFolder(dir);
-  const lock = acquireEmbeddedLock(dir);
-  const worker = new EmbeddedProcess({
-    dataDir: dir,
-    onWorker: (pid) => lock.setWorkerPid(pid),
-  });
-  const onExit = () => worker.signalExit();
-  process.once('exit', onExit);
+  const host = new EmbeddedHost(dir);
   let pool: pg.Pool | undefined;
   try {
-    let meta = readEmbeddedMeta(dir);
-    if (meta?.state === 'initialising') {
-      progress('the previous first start did not finish; rebuilding the embedded database');
-      clearInterruptedFolder(dir);
-      meta = undefined;
-    }
-    const firstStart = meta === undefined;
-    const startedAt = Date.now();
-    const createdAt = new Date().toISOString();
-    if (firstStart) {
-      writeEmbeddedMeta(dir, { format: 1, state: 'initialising', scale: config.embeddedScale, createdAt });
-      progress(`creating the embedded database in ${dir}`);
-    } else {
-      progress(`starting the embedded database in ${dir}`);
-    }
-    await worker.start();
-    const embedded = createEmbeddedPool(config, worker, options.applicationName);
+    const attached = await attachOrOwn(host, progress);
+    const embedded = createEmbeddedPool(config, host, options.applicationName);
     pool = embedded.pool;
-    if (firstStart) {
-      embedded.watchdog.limitMs = Math.max(config.statementTimeoutMs, INIT_STATEMENT_LIMIT_MS);
-      await (options.initialise ?? ((p, onProgress) => initialiseZava(config, p, onProgress)))(
-        pool,
-        progress,
-      );
-      embedded.watchdog.limitMs = config.statementTimeoutMs;
-      writeEmbeddedMeta(dir, {
-        format: 1,
-        state: 'ready',
-        scale: config.embeddedScale,
-        createdAt,
-        readyAt: new Date().toISOString(),
-        initSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
-      });
-    }
+    if (!attached) await startOwner(config, dir, host, embedded, options, progress);
     if (options.probe !== false) await pool.query('SELECT 1');
     progress('the embedded database is ready');
     const ready = pool;
+    hosts.set(ready, host);
     let closing: Promise<void> | undefined;
     return {
       pool: ready,
@@ -136,18 +141,56 @@ export async function openEmbeddedDatabase(
       close() {
         closing ??= (async () => {
           await ready.end().catch(() => {});
-          await worker.stop();
-          process.off('exit', onExit);
-          lock.release();
+          await host.close();
         })();
         return closing;
       },
     };
   } catch (error) {
     await pool?.end().catch(() => {});
-    await worker.stop().catch(() => {});
-    process.off('exit', onExit);
-    lock.release();
+    await host.close().catch(() => {});
     throw classifyDbError(error, where);
   }
+}
+
+/** The owner's start: rebuild an interrupted first start, start the worker, build on first start. */
+async function startOwner(
+  config: Config,
+  dir: string,
+  host: EmbeddedHost,
+  embedded: EmbeddedPool,
+  options: EmbeddedOpenOptions,
+  progress: Progress,
+): Promise<void> {
+  let meta = readEmbeddedMeta(dir);
+  if (meta?.state === 'initialising') {
+    progress('the previous first start did not finish; rebuilding the embedded database');
+    clearInterruptedFolder(dir);
+    meta = undefined;
+  }
+  const firstStart = meta === undefined;
+  const startedAt = Date.now();
+  const createdAt = new Date().toISOString();
+  if (firstStart) {
+    writeEmbeddedMeta(dir, { format: 1, state: 'initialising', scale: config.embeddedScale, createdAt });
+    progress(`creating the embedded database in ${dir}`);
+  } else {
+    progress(`starting the embedded database in ${dir}`);
+  }
+  await host.startOwned();
+  if (!firstStart) return;
+  embedded.watchdog.limitMs = Math.max(config.statementTimeoutMs, INIT_STATEMENT_LIMIT_MS);
+  await (options.initialise ?? ((p, onProgress) => initialiseZava(config, p, onProgress)))(
+    embedded.pool,
+    progress,
+  );
+  embedded.watchdog.limitMs = config.statementTimeoutMs;
+  writeEmbeddedMeta(dir, {
+    format: 1,
+    state: 'ready',
+    scale: config.embeddedScale,
+    createdAt,
+    readyAt: new Date().toISOString(),
+    initSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
+  });
 }
