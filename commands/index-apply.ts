@@ -45,14 +45,12 @@ export function registerIndex(program: Command): void {
             `${plan.errors} index definition(s) do not match the database; nothing was changed`,
             {
               code: 'index_plan_invalid',
+              details: { plan: planForJson(plan) },
               suggestion:
                 'Fix the definitions named in the plan (table and column names), or create the tables first (mcpops db init), then run again.',
             },
           );
-          if (!ctx.terminal.json) throw error;
-          writeJson({ ok: false, plan: planForJson(plan), error: error.toJSON() });
-          process.exitCode = error.exitCode;
-          return;
+          throw error;
         }
         if (o.dryRun || plan.changes === 0) {
           if (ctx.terminal.json) writeJson({ ok: true, dryRun: Boolean(o.dryRun), plan: planForJson(plan) });

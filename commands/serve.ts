@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { commandContext } from './context.js';
+import { numberFlag, uuidFlag } from './options.js';
 
 interface ServeFlags {
   http?: boolean;
@@ -16,10 +17,14 @@ export function registerServe(program: Command): void {
     )
     .option('--http', 'serve Streamable HTTP instead of stdio')
     .option('--host <host>', 'HTTP bind address (default 127.0.0.1)')
-    .option('--port <port>', 'HTTP port (default 8000)')
+    .option('--port <port>', 'HTTP port (default 8000)', numberFlag('--port', 0, 65535, true, 8000))
     .option('--stateless', 'HTTP without sessions (each request stands alone)')
     .option('--store <name>', 'stdio identity: a store name, e.g. "Zava Retail Seattle", or "head office"')
-    .option('--rls-user-id <uuid>', 'stdio identity: a store rls_user_id or the head-office id')
+    .option(
+      '--rls-user-id <uuid>',
+      'stdio identity: a store rls_user_id or the head-office id',
+      uuidFlag('--rls-user-id'),
+    )
     .addOption(new Option('--auth <mode>', 'HTTP authentication').choices(['none', 'jwt']))
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
     .option('--embedded-dir <dir>', 'embedded database folder')

@@ -79,13 +79,13 @@ describe('processAlerts (webhook on loopback, state file)', () => {
     expect(received[0].headers['content-type']).toBe('application/json');
     expect(received[0].body).toMatchObject({
       source: 'mcpops health',
-      overall_status: 'CRITICAL',
+      overallStatus: 'CRITICAL',
       alerts: [
         {
           id: 'db.reachable',
           severity: 'critical',
           status: 'CRITICAL',
-          previous_status: 'OK',
+          previousStatus: 'OK',
           remedy: 'fix db.reachable',
         },
       ],

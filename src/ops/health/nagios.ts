@@ -33,7 +33,7 @@ export function formatNagios(report: HealthReport): string {
     .join(' ');
   const counts = `${count('CRITICAL')} critical, ${count('WARNING')} warning, ${count('UNKNOWN')} unknown`;
   // A `|` in the text would start the perfdata early.
-  const text = `MCPOPS ${report.overall_status} - ${counts} - ${summary}`
+  const text = `MCPOPS ${report.overallStatus} - ${counts} - ${summary}`
     .replaceAll('|', '/')
     .replace(/\s+/g, ' ');
   return perfdata ? `${text} | ${perfdata}` : text;
