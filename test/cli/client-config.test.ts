@@ -53,6 +53,11 @@ describe('mcpops client-config', () => {
         });
         const truth = await ordersPerStore(db.admin);
         expect(answer.json.r[0][0]).toBe(truth.get(tacoma.rlsUserId));
+        // A table without its schema gets told where the Zava tables are.
+        const unqualified = await callTool(sdk, 'execute_sales_query', {
+          postgresql_query: 'SELECT count(*) FROM orders',
+        });
+        expect(unqualified.text).toMatch(/relation \\?"orders\\?" does not exist.*retail\.orders/);
       } finally {
         await sdk.close();
       }
