@@ -36,11 +36,15 @@ export function registerServe(program: Command): void {
       const { createLogger } = await import('../src/mcp/log.js');
       const { startServe } = await import('../src/mcp/serve.js');
       const { secretValues } = await import('../src/config/secret.js');
+      // On a terminal a person watches: one progress line, no JSON log lines unless --verbose.
+      const person = ctx.terminal.animate && !ctx.options.verbose;
       const log = createLogger(
-        ctx.options.verbose ? 'debug' : config.logLevel,
+        ctx.options.verbose ? 'debug' : person ? 'warn' : config.logLevel,
         undefined,
         secretValues(config),
       );
+      const { startStages } = await import('../src/ui/progress.js');
+      const progress = person ? startStages(ctx.terminal, 'mcpops serve') : undefined;
       let lastProgress = '';
       const running = await startServe({
         config,
@@ -49,11 +53,18 @@ export function registerServe(program: Command): void {
         store: flags.store,
         rlsUserId: flags.rlsUserId,
         log,
-        onProgress: (message) => {
-          if (message !== lastProgress) log.info(message);
+        onProgress: (message, done, total) => {
+          if (progress) progress.update(message, done, total);
+          else if (message !== lastProgress) log.info(message);
           lastProgress = message;
         },
-      });
+      }).finally(() => progress?.done());
+      if (person)
+        ctx.info(
+          flags.http
+            ? `mcpops serve: listening on http://${config.httpHost}:${config.httpPort}/mcp (Ctrl-C to stop)`
+            : 'mcpops serve: speaking MCP on stdio (Ctrl-C to stop)',
+        );
       const reason = await new Promise<string>((resolve) => {
         if (ctx.signal.aborted) resolve('SIGINT');
         ctx.signal.addEventListener('abort', () => resolve('SIGINT'), { once: true });
