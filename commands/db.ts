@@ -55,14 +55,25 @@ async function dbInit(command: Command): Promise<void> {
   }
 
   const open = startProgress(ctx.terminal, 'opening', 'rows');
-  const db = await openDatabase(config, {
+  const openOptions = {
     max: 2,
-    onProgress: (message, done, total) => {
+    signal: ctx.signal,
+    onProgress: (message: string, done?: number, total?: number) => {
       if (done !== undefined && total) open.update(done, total, message);
       else if (ctx.terminal.verbose) ctx.info(message);
     },
-  });
-  open.done();
+  };
+  const db = await (target.kind === 'embedded'
+    ? (await import('../src/db/embedded/index.js')).openEmbeddedDatabase(config, target, openOptions)
+    : openDatabase(config, openOptions)
+  ).finally(() => open.done());
+  if (ctx.signal.aborted && created && target.kind === 'embedded') {
+    // Ctrl-C came after the first start had finished: nothing to roll back, and saying so is the truth.
+    await db.close();
+    ctx.info(`the embedded database was complete when Ctrl-C arrived; it is ready (${db.where})`);
+    process.exitCode = 0;
+    return;
+  }
   // Started on the first rows, so its rate and ETA measure the load alone.
   let bar: ReturnType<typeof startProgress> | undefined;
   const showRows = (done: number, total: number, label: string) => {

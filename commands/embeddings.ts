@@ -44,7 +44,7 @@ export function registerEmbeddings(program: Command): void {
         bar.done();
         await db.close().catch(() => {});
       }
-      if (ctx.terminal.json) writeJson({ ...report, ok: true });
+      if (ctx.terminal.json) writeJson({ ...report });
       else process.stdout.write(`${describeSync(report)}\n`);
       if (report.interrupted) process.exitCode = ExitCode.interrupted;
     });

@@ -1,3 +1,4 @@
+import { HEAD_OFFICE_ID, STORES } from '../src/db/stores.js';
 import { UsageError } from '../src/errors.js';
 
 /**
@@ -30,13 +31,13 @@ export function numberFlag(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A UUID flag, checked before any database is opened. */
+/** A store id flag, checked for its form before any database is opened (never echoed back). */
 export function uuidFlag(flag: string) {
   return (text: string): string => {
     if (!UUID.test(text.trim()))
-      throw new UsageError(`${flag} must be a UUID such as a store's rls_user_id (got "${text}")`, {
+      throw new UsageError(`${flag} must be a store's rls_user_id (a UUID); got a value that is not a UUID`, {
         code: 'invalid_option',
-        suggestion: `Use --store "<store name>" instead, or list the ids with \`mcpops client-config claude\`.`,
+        suggestion: `Use one of: ${[...STORES, { name: 'head office', rlsUserId: HEAD_OFFICE_ID }].map((s) => `"${s.name}" (${s.rlsUserId})`).join(', ')}; or --store "<store name>".`,
       });
     return text.trim();
   };

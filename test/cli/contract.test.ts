@@ -108,7 +108,7 @@ describe('flags reach mcpops and fail before anything starts', () => {
       env: { MCPOPS_EMBEDDED_DIR: dir },
     });
     expect(result.code).toBe(64);
-    expect(result.stderr).toMatch(/--rls-user-id must be a UUID/);
+    expect(result.stderr).toMatch(/--rls-user-id must be a store's rls_user_id \(a UUID\)/);
     expect(existsSync(dir)).toBe(false);
   });
 

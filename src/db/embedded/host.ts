@@ -40,6 +40,9 @@ export class EmbeddedHost {
 
   constructor(readonly dir: string) {}
 
+  /** This process owned the folder at some point (it may have closed since). */
+  wasOwner = false;
+
   get isOwner(): boolean {
     return this.owned !== undefined;
   }
@@ -66,6 +69,7 @@ export class EmbeddedHost {
     const onExit = () => worker.signalExit();
     process.once('exit', onExit);
     this.owned = { lock, worker, broker, onExit };
+    this.wasOwner = true;
     return true;
   }
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type pg from 'pg';
 import type { DatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
-import { ConfigError, UnavailableError } from '../../errors.js';
+import { ConfigError, InterruptedError, UnavailableError } from '../../errors.js';
 import { classifyDbError } from '../errors.js';
 import type { Database, OpenDatabaseOptions } from '../open.js';
 import { EmbeddedHost } from './host.js';
@@ -22,18 +22,29 @@ export interface EmbeddedOpenOptions extends OpenDatabaseOptions {
    * through the same `initDatabase` as `mcpops db init`.
    */
   initialise?: (pool: pg.Pool, onProgress: Progress) => Promise<unknown>;
+  /**
+   * Ctrl-C: a first start that has not finished stops, and the folder is emptied again (nothing
+   * half-built is kept or served); one that finished is kept and reported as finished.
+   */
+  signal?: AbortSignal;
 }
 
 /** Per statement while the first start loads the sample (our own, bounded work). */
 const INIT_STATEMENT_LIMIT_MS = 10 * 60_000;
 
-async function initialiseZava(config: Config, pool: pg.Pool, onProgress: Progress): Promise<void> {
+async function initialiseZava(
+  config: Config,
+  pool: pg.Pool,
+  onProgress: Progress,
+  signal?: AbortSignal,
+): Promise<void> {
   const { initDatabase } = await import('../init/index.js');
   await initDatabase(pool, {
     sampleData: true,
     scale: config.embeddedScale,
     readerRole: config.serveRole,
     loginRole: config.serveLoginRole,
+    signal,
     onProgress: (p) => onProgress(p.phase, p.done, p.total),
   });
   // Product vectors, so semantic search works out of the box: only with the offline local
@@ -50,6 +61,7 @@ async function initialiseZava(config: Config, pool: pg.Pool, onProgress: Progres
     import('../../embeddings/sync.js'),
   ]);
   await embedSampleData(pool, await createEmbeddingProvider(config), {
+    signal,
     onProgress: (p) => onProgress('embedding products', p.done, p.total),
   });
 }
@@ -149,6 +161,13 @@ export async function openEmbeddedDatabase(
   } catch (error) {
     await pool?.end().catch(() => {});
     await host.close().catch(() => {});
+    if (options.signal?.aborted && host.wasOwner && readEmbeddedMeta(dir)?.state === 'initialising') {
+      clearInterruptedFolder(dir);
+      throw new InterruptedError(
+        `interrupted: the embedded database in ${dir} was not finished, and nothing of it was kept`,
+        { suggestion: 'Run the command again to create it.' },
+      );
+    }
     throw classifyDbError(error, where);
   }
 }
@@ -180,10 +199,12 @@ async function startOwner(
   await host.startOwned();
   if (!firstStart) return;
   embedded.watchdog.limitMs = Math.max(config.statementTimeoutMs, INIT_STATEMENT_LIMIT_MS);
-  await (options.initialise ?? ((p, onProgress) => initialiseZava(config, p, onProgress)))(
+  await (options.initialise ?? ((p, onProgress) => initialiseZava(config, p, onProgress, options.signal)))(
     embedded.pool,
     progress,
   );
+  // Checked before `ready` is written: a first start is either whole and ready, or not kept.
+  if (options.signal?.aborted) throw new InterruptedError('interrupted during the first start');
   embedded.watchdog.limitMs = config.statementTimeoutMs;
   writeEmbeddedMeta(dir, {
     format: 1,
