@@ -1,6 +1,6 @@
 /**
  * The one error type of mcpops. Every failure a user can cause or meet carries a code,
- * an exit code from the table in DESIGN.md, and a suggestion saying how to fix it.
+ * an exit code from the README's table, and a suggestion saying how to fix it.
  */
 export const ExitCode = {
   ok: 0,

@@ -18,7 +18,7 @@ import {
 } from './support.js';
 
 const LIMIT_MS = 1500;
-// Runs about a minute on PGlite: far past the limit, as DESIGN.md measured.
+// Runs about a minute on PGlite: far past the limit.
 const LONG_QUERY = 'SELECT count(*) FROM generate_series(1, 200000000)';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
