@@ -60,7 +60,7 @@ export function registerHealth(program: Command): void {
         const { writeJson } = await import('../src/ui/json.js');
         writeJson({ ok: report.overallStatus === 'OK', ...report, ...(alerts ? { alerts } : {}) });
       } else if (format === 'nagios') {
-        const { formatNagios } = await import('../src/ops/health/nagios.js');
+        const { formatNagios } = await import('../src/ui/nagios.js');
         process.stdout.write(`${formatNagios(report)}\n`);
       } else {
         process.stdout.write(`${await renderReport(ctx.terminal, report)}\n`);

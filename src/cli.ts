@@ -13,6 +13,7 @@ import { registerValidateConfig } from '../commands/validate-config.js';
 import { maskText } from './config/mask.js';
 import { ExitCode, isMcpopsError } from './errors.js';
 import { writeJson } from './ui/json.js';
+import { formatNagiosUnknown } from './ui/nagios.js';
 import { packageVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -58,9 +59,7 @@ export function reportError(
   if (error instanceof CommanderError) {
     if (error.exitCode === 0) return ExitCode.ok;
     if (flags.nagios) {
-      process.stdout.write(
-        `MCPOPS UNKNOWN - ${error.message.replace(/^error: /, '').replace(/\s+/g, ' ')}\n`,
-      );
+      process.stdout.write(`${formatNagiosUnknown(error.message.replace(/^error: /, ''))}\n`);
       return ExitCode.unknown;
     }
     if (flags.json)
@@ -71,7 +70,7 @@ export function reportError(
   const message = maskText(error instanceof Error ? error.message : String(error));
   const exitCode = known ? error.exitCode : ExitCode.failure;
   if (flags.nagios) {
-    process.stdout.write(`MCPOPS UNKNOWN - ${message.replaceAll('|', '/').replace(/\s+/g, ' ')}\n`);
+    process.stdout.write(`${formatNagiosUnknown(message)}\n`);
     return ExitCode.unknown;
   }
   if (flags.json) {

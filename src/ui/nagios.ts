@@ -1,4 +1,4 @@
-import type { HealthReport, PerfDatum } from './types.js';
+import type { HealthReport, PerfDatum } from '../ops/health/types.js';
 
 function number(value: number | undefined): string {
   return value === undefined ? '' : String(Number(value.toFixed(4)));
@@ -37,4 +37,9 @@ export function formatNagios(report: HealthReport): string {
     .replaceAll('|', '/')
     .replace(/\s+/g, ' ');
   return perfdata ? `${text} | ${perfdata}` : text;
+}
+
+/** The plugin's line when no report could be made (usage or configuration error): UNKNOWN. */
+export function formatNagiosUnknown(message: string): string {
+  return `MCPOPS UNKNOWN - ${message.replaceAll('|', '/').replace(/\s+/g, ' ').trim()}`;
 }
