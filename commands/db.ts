@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { InitProgress, InitReport, SampleScale } from '../src/db/init/index.js';
-import { UsageError } from '../src/errors.js';
+import { ExitCode, UsageError } from '../src/errors.js';
 import { commandContext } from './context.js';
 
 const SCALES = ['tiny', 'small', 'medium', 'full'];
@@ -71,7 +71,7 @@ async function dbInit(command: Command): Promise<void> {
     // Ctrl-C came after the first start had finished: nothing to roll back, and saying so is the truth.
     await db.close();
     ctx.info(`the embedded database was complete when Ctrl-C arrived; it is ready (${db.where})`);
-    process.exitCode = 0;
+    process.exitCode = ExitCode.ok;
     return;
   }
   // Started on the first rows, so its rate and ETA measure the load alone.

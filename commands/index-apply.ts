@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import type { IndexApplyResult } from '../src/ops/indexes/apply.js';
 import type { IndexPlan } from '../src/ops/indexes/plan.js';
 import type { Terminal } from '../src/ui/terminal.js';
@@ -76,7 +77,7 @@ export function registerIndex(program: Command): void {
         const result = await applyWithProgress(ctx, db, plan, config);
         if (ctx.terminal.json) writeJson({ ok: result.failed === 0, plan: planForJson(plan), result });
         else process.stdout.write(`${await renderResult(ctx.terminal, result)}\n`);
-        if (result.failed > 0) process.exitCode = 2;
+        if (result.failed > 0) process.exitCode = ExitCode.failure;
       } finally {
         await db.close();
       }

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import { commandContext } from './context.js';
 import { numberFlag, uuidFlag } from './options.js';
 
@@ -75,6 +76,6 @@ export function registerServe(program: Command): void {
       await running.stop();
       log.info('stopped');
       // A clean shutdown on SIGINT/SIGTERM is success for a server (130 is for interrupted CLI operations).
-      process.exitCode = 0;
+      process.exitCode = ExitCode.ok;
     });
 }
