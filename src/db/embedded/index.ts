@@ -38,31 +38,13 @@ async function initialiseZava(
   onProgress: Progress,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { initDatabase } = await import('../init/index.js');
-  await initDatabase(pool, {
+  const { bootstrapZava } = await import('../init/bootstrap.js');
+  await bootstrapZava(pool, config, {
     sampleData: true,
     scale: config.embeddedScale,
-    readerRole: config.serveRole,
-    loginRole: config.serveLoginRole,
     signal,
-    onProgress: (p) => onProgress(p.phase, p.done, p.total),
-  });
-  // Product vectors, so semantic search works out of the box: only with the offline local
-  // provider (a cloud provider is for `mcpops embeddings sync`). Not through initDatabase's
-  // afterSampleData hook: that runs while init holds the pool's only connection.
-  if (config.embeddingProvider !== 'local') {
-    onProgress(
-      `product embeddings skipped (provider ${config.embeddingProvider}); run \`mcpops embeddings sync\``,
-    );
-    return;
-  }
-  const [{ createEmbeddingProvider }, { embedSampleData }] = await Promise.all([
-    import('../../embeddings/index.js'),
-    import('../../embeddings/sync.js'),
-  ]);
-  await embedSampleData(pool, await createEmbeddingProvider(config), {
-    signal,
-    onProgress: (p) => onProgress('embedding products', p.done, p.total),
+    embeddings: 'local-only',
+    onProgress,
   });
 }
 
