@@ -149,6 +149,7 @@ export class SessionBroker {
   private status = 'I';
   private granting = false;
   private clientCount = 0;
+  private outbox: { client?: Client; parts: Buffer[] } = { parts: [] };
 
   constructor(private readonly options: SessionBrokerOptions) {}
 
@@ -291,12 +292,23 @@ export class SessionBroker {
     }
     const client = this.current;
     if (!client) return; // a notice between transactions: nobody to tell
-    client.socket.write(message);
+    if (this.outbox.client !== client) this.flush();
+    this.outbox.client = client;
+    this.outbox.parts.push(message);
     if (isReady && --client.pendingReady <= 0 && !client.openPortal && this.status === 'I') {
       client.pendingReady = 0;
+      this.flush();
       this.current = undefined;
       this.grant();
     }
+  }
+
+  /** One write per backend chunk rather than per row: results of many rows stay cheap. */
+  private flush(): void {
+    const { client, parts } = this.outbox;
+    if (client && parts.length > 0 && !client.closed)
+      client.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    this.outbox = { parts: [] };
   }
 
   private ensureBackend(): Promise<Backend> {
@@ -331,6 +343,7 @@ export class SessionBroker {
             resolve();
           }
         }
+        this.flush();
       });
       socket.once('error', reject);
       socket.once('close', () => reject(new Error('the worker closed the connection')));
@@ -347,6 +360,7 @@ export class SessionBroker {
   private lost(backend: Backend): void {
     if (this.backend !== backend) return;
     this.backend = undefined;
+    this.outbox = { parts: [] };
     this.draining = 0;
     this.status = 'I';
     this.current = undefined;
