@@ -151,10 +151,17 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    // Node itself takes --env-file (it loads the file, or exits 9 when it is missing).
+    const envFileHint =
+      error instanceof CommanderError &&
+      error.code === 'commander.unknownOption' &&
+      argv.includes('--env-file')
+        ? '--dotenv <file>'
+        : undefined;
     const hint =
       error instanceof CommanderError && error.code === 'commander.excessArguments'
         ? subcommandHint(program, argv.slice(2))
-        : undefined;
+        : envFileHint;
     if (hint && !flags.json && !flags.nagios) process.stderr.write(`(Did you mean ${hint}?)\n`);
     process.exitCode = reportError(error, flags);
   }

@@ -95,6 +95,14 @@ describe('flags reach mcpops and fail before anything starts', () => {
     );
   });
 
+  it('--env-file (which Node takes for itself) points to --dotenv', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(cwd, 'good.env'), 'MCPOPS_HTTP_PORT=9000\n');
+    const result = await runCli(['--env-file', 'good.env', 'validate-config'], { cwd });
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('(Did you mean --dotenv <file>?)');
+  });
+
   it('--port 99999 is a usage error (64)', async () => {
     const result = await runCli(['serve', '--http', '--port', '99999'], { cwd });
     expect(result.code).toBe(64);
