@@ -1,5 +1,21 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import {
+  AUTH_OK,
+  ENDS_WITH_READY,
+  Framer,
+  fatal,
+  GSS_REQUEST,
+  OPENS_PORTAL,
+  PROTOCOL_3,
+  READY_IDLE,
+  ROLLBACK,
+  renameStatements,
+  SSL_REQUEST,
+  SYNC,
+  startupMessage,
+  Z,
+} from './protocol.js';
 
 /**
  * The one door to the embedded database, run by the process that owns the folder. PGlite has a
@@ -9,103 +25,6 @@ import net from 'node:net';
  * a client keeps the backend from its first message until the backend is idle again (ReadyForQuery
  * 'I' with nothing of that client's still open), which is a whole transaction.
  */
-
-const SSL_REQUEST = 80877103;
-const GSS_REQUEST = 80877104;
-const PROTOCOL_3 = 196608;
-const Z = 0x5a; // ReadyForQuery
-const OPENS_PORTAL = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
-const ENDS_WITH_READY = new Set(['S', 'Q', 'F'].map((c) => c.charCodeAt(0)));
-
-/** Splits a byte stream into protocol messages (the first ones of a client have no type byte). */
-class Framer {
-  private buffer: Buffer = Buffer.alloc(0);
-  constructor(public untyped: boolean) {}
-  push(chunk: Buffer): void {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-  }
-  next(): Buffer | undefined {
-    const head = this.untyped ? 0 : 1;
-    if (this.buffer.length < head + 4) return undefined;
-    const size = head + this.buffer.readInt32BE(head);
-    if (this.buffer.length < size) return undefined;
-    const message = this.buffer.subarray(0, size);
-    this.buffer = this.buffer.subarray(size);
-    return message;
-  }
-}
-
-function typed(type: string, body: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, 'latin1');
-  head.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-}
-
-const cstring = (text: string) => Buffer.from(`${text}\0`, 'utf8');
-const AUTH_OK = typed('R', Buffer.from([0, 0, 0, 0]));
-const READY_IDLE = typed('Z', Buffer.from('I'));
-const SYNC = typed('S', Buffer.alloc(0));
-const ROLLBACK = typed('Q', cstring('ROLLBACK'));
-
-function startupMessage(): Buffer {
-  const body = Buffer.concat([
-    cstring('user'),
-    cstring('postgres'),
-    cstring('database'),
-    cstring('postgres'),
-    cstring(''),
-  ]);
-  const head = Buffer.alloc(8);
-  head.writeInt32BE(body.length + 8, 0);
-  head.writeInt32BE(PROTOCOL_3, 4);
-  return Buffer.concat([head, body]);
-}
-
-function fatal(message: string): Buffer {
-  return typed(
-    'E',
-    Buffer.concat([
-      cstring('SFATAL'),
-      cstring('VFATAL'),
-      cstring('C57P03'),
-      cstring(`M${message}`),
-      cstring(''),
-    ]),
-  );
-}
-
-/**
- * Every client shares the one session, so named statements and portals get the client's prefix:
- * two processes preparing the same name never collide (unnamed ones live only until the next
- * Parse/Bind of the same client, which holds the backend meanwhile).
- */
-function renameStatements(message: Buffer, prefix: string): Buffer {
-  const type = String.fromCharCode(message[0]);
-  const body = message.subarray(5);
-  const cut = (at: number) => {
-    const end = body.indexOf(0, at);
-    return { name: body.subarray(at, end).toString('utf8'), next: end + 1 };
-  };
-  const named = (name: string) => (name === '' ? '' : prefix + name);
-  let parts: Buffer[];
-  if (type === 'P') {
-    const first = cut(0);
-    if (first.name === '') return message;
-    parts = [cstring(named(first.name)), body.subarray(first.next)];
-  } else if (type === 'B') {
-    const portal = cut(0);
-    const statement = cut(portal.next);
-    if (portal.name === '' && statement.name === '') return message;
-    parts = [cstring(named(portal.name)), cstring(named(statement.name)), body.subarray(statement.next)];
-  } else if (type === 'D' || type === 'C' || type === 'E') {
-    const at = type === 'E' ? 0 : 1;
-    const name = cut(at);
-    if (name.name === '') return message;
-    parts = [body.subarray(0, at), cstring(named(name.name)), body.subarray(name.next)];
-  } else return message;
-  return typed(type, Buffer.concat(parts));
-}
 
 interface Client {
   /** Prefix of this client's statement and portal names in the shared session. */
