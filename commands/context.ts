@@ -8,7 +8,7 @@ export interface GlobalOptions {
   json?: boolean;
   verbose?: boolean;
   config?: string;
-  envFile?: string;
+  dotenv?: string;
   profile?: string;
 }
 
@@ -47,7 +47,7 @@ export function commandContext(command: Command): CommandContext {
   // The loader (zod, dotenv) is imported on first use, so `--help` never pays for it.
   const load = (): Promise<LoadedConfig> => {
     loaded ??= import('../src/config/load.js').then(({ loadConfig }) =>
-      loadConfig({ flags: options, configFile: options.config, envFile: options.envFile }),
+      loadConfig({ flags: options, configFile: options.config, envFile: options.dotenv }),
     );
     return loaded;
   };

@@ -9,10 +9,7 @@ export function registerCostEstimate(program: Command): void {
   program
     .command('cost-estimate')
     .description('monthly Azure cost, line by line, from a workload profile or measurements')
-    .option(
-      '--workload <file>',
-      'workload profile (YAML or JSON; issue 8 calls it --profile, which is global)',
-    )
+    .option('--workload <file>', 'workload profile (YAML or JSON)')
     .option(
       '--set <key=value>',
       'override one workload input (repeatable), e.g. postgres.sku=D2ds_v5',

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { InitProgress, InitReport, SampleScale } from '../src/db/init/index.js';
-import { UsageError } from '../src/errors.js';
+import type { SampleScale } from '../src/db/init/index.js';
+import { ExitCode, UsageError } from '../src/errors.js';
 import { commandContext } from './context.js';
 
 const SCALES = ['tiny', 'small', 'medium', 'full'];
@@ -33,11 +33,11 @@ async function dbInit(command: Command): Promise<void> {
   if (command.getOptionValueSource('scale') === 'cli')
     config = { ...config, embeddedScale: flags.scale as SampleScale };
 
-  const [{ openDatabase }, { resolveDatabaseTarget }, { initDatabase }, { createDatabaseIfMissing }] =
+  const [{ openDatabase }, { resolveDatabaseTarget }, { bootstrapZava }, { createDatabaseIfMissing }] =
     await Promise.all([
       import('../src/db/open.js'),
       import('../src/config/database.js'),
-      import('../src/db/init/index.js'),
+      import('../src/db/init/bootstrap.js'),
       import('../src/db/init/create-database.js'),
     ]);
   const { startProgress } = await import('../src/ui/progress.js');
@@ -55,59 +55,52 @@ async function dbInit(command: Command): Promise<void> {
   }
 
   const open = startProgress(ctx.terminal, 'opening', 'rows');
-  const db = await openDatabase(config, {
+  const openOptions = {
     max: 2,
-    onProgress: (message, done, total) => {
+    signal: ctx.signal,
+    onProgress: (message: string, done?: number, total?: number) => {
       if (done !== undefined && total) open.update(done, total, message);
       else if (ctx.terminal.verbose) ctx.info(message);
     },
-  });
-  open.done();
+  };
+  const db = await (target.kind === 'embedded'
+    ? (await import('../src/db/embedded/index.js')).openEmbeddedDatabase(config, target, openOptions)
+    : openDatabase(config, openOptions)
+  ).finally(() => open.done());
+  if (ctx.signal.aborted && created && target.kind === 'embedded') {
+    // Ctrl-C came after the first start had finished: nothing to roll back, and saying so is the truth.
+    await db.close();
+    ctx.info(`the embedded database was complete when Ctrl-C arrived; it is ready (${db.where})`);
+    process.exitCode = ExitCode.ok;
+    return;
+  }
   // Started on the first rows, so its rate and ETA measure the load alone.
   let bar: ReturnType<typeof startProgress> | undefined;
-  const showRows = (done: number, total: number, label: string) => {
-    bar ??= startProgress(ctx.terminal, 'db init', 'rows');
-    bar.update(done, total, label);
-  };
   let phase = '';
-  const extraActions: string[] = [];
-  let report: InitReport;
+  let built: Awaited<ReturnType<typeof bootstrapZava>>;
   try {
-    report = await initDatabase(db.pool, {
+    built = await bootstrapZava(db.pool, config, {
       sampleData: Boolean(flags.sampleData),
       scale: flags.scale as SampleScale,
       force: Boolean(flags.force),
-      readerRole: config.serveRole,
-      loginRole: config.serveLoginRole,
-      loginPassword: config.serveLoginPassword?.reveal(),
       signal: ctx.signal,
-      onProgress: (p: InitProgress) => {
-        if (p.phase !== phase && ctx.terminal.verbose && !ctx.terminal.animate) ctx.info(`${p.phase}…`);
-        phase = p.phase;
-        if (p.phase === 'loading sample data') showRows(p.done, p.total, 'sample data');
+      embeddings: 'configured',
+      onProgress: (stage, done, total) => {
+        if (stage !== phase && ctx.terminal.verbose && !ctx.terminal.animate) ctx.info(`${stage}…`);
+        phase = stage;
+        if (done === undefined || !total) return;
+        if (stage === 'loading sample data' || stage === 'embedding products') {
+          bar ??= startProgress(ctx.terminal, 'db init', 'rows');
+          bar.update(done, total, stage === 'loading sample data' ? 'sample data' : 'embeddings');
+        }
       },
     });
-    // The fresh sample's product embeddings, with the configured provider (skipped without
-    // pgvector). After init, not in its afterSampleData hook: init holds a connection there,
-    // and the embedded database's pool has only one.
-    if (report.sampleLoaded) {
-      const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
-      const { embedSampleData } = await import('../src/embeddings/sync.js');
-      const provider = await createEmbeddingProvider(config);
-      const embedded = await embedSampleData(db.pool, provider, {
-        signal: ctx.signal,
-        onProgress: ({ done, total }) => showRows(done, total, 'embeddings'),
-      });
-      if (embedded) {
-        extraActions.push(`embedded ${embedded.embedded} products with ${provider.name}/${provider.model}`);
-        report.rowCounts.product_description_embeddings = embedded.products - embedded.remaining;
-      }
-    }
   } finally {
     bar?.done();
     await db.close();
   }
-  report.actions.push(...extraActions);
+  const report = built.init;
+  report.actions.push(...built.actions);
   if (created) {
     report.actions.unshift(created);
     report.changed = true;

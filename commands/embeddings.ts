@@ -1,10 +1,11 @@
 import { type Command, Option } from 'commander';
 import type { SyncReport } from '../src/embeddings/sync.js';
 import { describeModel } from '../src/embeddings/types.js';
-import { ExitCode, UsageError } from '../src/errors.js';
+import { ExitCode } from '../src/errors.js';
 import { writeJson } from '../src/ui/json.js';
 import { startProgress } from '../src/ui/progress.js';
 import { commandContext } from './context.js';
+import { numberFlag } from './options.js';
 
 export function registerEmbeddings(program: Command): void {
   const embeddings = program.command('embeddings').description('product description embeddings');
@@ -12,14 +13,14 @@ export function registerEmbeddings(program: Command): void {
     .command('sync')
     .description('compute embeddings for products that lack one or whose description changed')
     .addOption(new Option('--provider <provider>', 'embedding provider').choices(['local', 'azure-openai']))
-    .option('--batch-size <n>', 'texts per request', '100')
-    .option('--concurrency <n>', 'requests in flight', '10')
+    .option('--batch-size <n>', 'texts per request', numberFlag('--batch-size', 1, 2048), 100)
+    .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', 1, 64), 10)
     .option('--dry-run', 'say how many would be embedded, with estimated tokens and cost')
     .option('--database-url <url>', 'PostgreSQL URL (default: embedded database)')
     .action(async (_options, command: Command) => {
       const ctx = commandContext(command);
-      const batchSize = positiveInt(ctx.options.batchSize, '--batch-size', 2048);
-      const concurrency = positiveInt(ctx.options.concurrency, '--concurrency', 64);
+      const batchSize = ctx.options.batchSize as number;
+      const concurrency = ctx.options.concurrency as number;
       const config = await ctx.config();
       const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
       const { syncEmbeddings } = await import('../src/embeddings/sync.js');
@@ -47,15 +48,6 @@ export function registerEmbeddings(program: Command): void {
       else process.stdout.write(`${describeSync(report)}\n`);
       if (report.interrupted) process.exitCode = ExitCode.interrupted;
     });
-}
-
-function positiveInt(value: unknown, flag: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new UsageError(`${flag} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`, {
-      suggestion: `Pass e.g. ${flag} 100.`,
-    });
-  return n;
 }
 
 const usd = (value: number) => `$${value < 0.01 && value > 0 ? value.toFixed(6) : value.toFixed(2)}`;

@@ -4,6 +4,7 @@ import type { Config } from '../src/config/schema.js';
 import type { HealthReport, HealthStatus } from '../src/ops/health/types.js';
 import type { Terminal } from '../src/ui/terminal.js';
 import { type CommandContext, commandContext } from './context.js';
+import { numberFlag } from './options.js';
 
 export function registerHealth(program: Command): void {
   program
@@ -14,21 +15,18 @@ export function registerHealth(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json', 'nagios']).default('table'),
     )
-    .option('--watch <seconds>', 'rerun every N seconds (TTY only)')
+    .option('--watch <seconds>', 'rerun every N seconds (TTY only)', numberFlag('--watch', 1))
     .option('--alert-webhook <url>', 'POST an alert here when the status worsens')
     .option('--server-url <url>', 'a running mcpops serve to check (/ready)')
     .option('--database-url <url>', 'PostgreSQL URL')
+    .option('--host-checks', 'judge this machine (load, memory, disk): run on the database or serve host')
     .action(async (_options, command: Command) => {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, any>;
       const format: string = ctx.terminal.json ? 'json' : o.format;
       const { UsageError } = await import('../src/errors.js');
-      const watch = o.watch === undefined ? undefined : Number(o.watch);
+      const watch = o.watch as number | undefined;
       if (watch !== undefined) {
-        if (!Number.isInteger(watch) || watch < 1)
-          throw new UsageError(`--watch needs a whole number of seconds (got ${o.watch})`, {
-            suggestion: 'e.g. --watch 10',
-          });
         if (!ctx.terminal.interactive || format !== 'table')
           throw new UsageError('--watch needs a terminal and the table format', {
             suggestion: 'Drop --watch in cron and scripts: run mcpops health on a schedule instead.',
@@ -43,6 +41,7 @@ export function registerHealth(program: Command): void {
           serverUrl: config.serverUrl,
           only: o.only,
           skip: o.skip,
+          hostChecks: Boolean(o.hostChecks),
         });
         return report;
       };
@@ -59,14 +58,14 @@ export function registerHealth(program: Command): void {
       const alerts = config.alertWebhook ? await sendAlerts(ctx, config, report) : undefined;
       if (format === 'json') {
         const { writeJson } = await import('../src/ui/json.js');
-        writeJson({ ...report, ...(alerts ? { alerts } : {}) });
+        writeJson({ ok: report.overallStatus === 'OK', ...report, ...(alerts ? { alerts } : {}) });
       } else if (format === 'nagios') {
-        const { formatNagios } = await import('../src/ops/health/nagios.js');
+        const { formatNagios } = await import('../src/ui/nagios.js');
         process.stdout.write(`${formatNagios(report)}\n`);
       } else {
         process.stdout.write(`${await renderReport(ctx.terminal, report)}\n`);
       }
-      process.exitCode = statusExitCode(report.overall_status);
+      process.exitCode = statusExitCode(report.overallStatus);
     });
 }
 
@@ -113,6 +112,6 @@ async function renderReport(terminal: Terminal, report: HealthReport): Promise<s
   const skipped = report.skipped.length
     ? `\nskipped: ${report.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}`
     : '';
-  const failed = report.failed_components.length ? ` · not OK: ${report.failed_components.join(', ')}` : '';
-  return `${table}\noverall ${colour(terminal, report.overall_status)}${failed} · ${report.duration_ms} ms${skipped}`;
+  const failed = report.failedComponents.length ? ` · not OK: ${report.failedComponents.join(', ')}` : '';
+  return `${table}\noverall ${colour(terminal, report.overallStatus)}${failed} · ${report.durationMs} ms${skipped}`;
 }

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import type { IndexApplyResult } from '../src/ops/indexes/apply.js';
 import type { IndexPlan } from '../src/ops/indexes/plan.js';
 import type { Terminal } from '../src/ui/terminal.js';
@@ -45,14 +46,12 @@ export function registerIndex(program: Command): void {
             `${plan.errors} index definition(s) do not match the database; nothing was changed`,
             {
               code: 'index_plan_invalid',
+              details: { plan: planForJson(plan) },
               suggestion:
                 'Fix the definitions named in the plan (table and column names), or create the tables first (mcpops db init), then run again.',
             },
           );
-          if (!ctx.terminal.json) throw error;
-          writeJson({ ok: false, plan: planForJson(plan), error: error.toJSON() });
-          process.exitCode = error.exitCode;
-          return;
+          throw error;
         }
         if (o.dryRun || plan.changes === 0) {
           if (ctx.terminal.json) writeJson({ ok: true, dryRun: Boolean(o.dryRun), plan: planForJson(plan) });
@@ -78,7 +77,7 @@ export function registerIndex(program: Command): void {
         const result = await applyWithProgress(ctx, db, plan, config);
         if (ctx.terminal.json) writeJson({ ok: result.failed === 0, plan: planForJson(plan), result });
         else process.stdout.write(`${await renderResult(ctx.terminal, result)}\n`);
-        if (result.failed > 0) process.exitCode = 2;
+        if (result.failed > 0) process.exitCode = ExitCode.failure;
       } finally {
         await db.close();
       }

@@ -1,23 +1,8 @@
 import type { Command } from 'commander';
-import { UsageError } from '../src/errors.js';
 import type { ScaleAdvice } from '../src/ops/scale/advise.js';
 import type { Terminal } from '../src/ui/terminal.js';
 import { commandContext } from './context.js';
-
-function numberOption(name: string, min: number, integer = true) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value)))
-      throw new UsageError(
-        `--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min} (got "${text}")`,
-        {
-          code: 'invalid_option',
-          suggestion: `Pass e.g. --${name} ${Math.max(min, 1)}.`,
-        },
-      );
-    return value;
-  };
-}
+import { numberFlag } from './options.js';
 
 export function registerScaleAdvise(program: Command): void {
   program
@@ -25,29 +10,34 @@ export function registerScaleAdvise(program: Command): void {
     .description('pool size, replica count and tier advice from live metrics, each with its reason')
     .option('--metrics <file>', 'a recorded metrics snapshot (JSON) instead of live metrics')
     .option('--server-url <url>', 'a running mcpops serve (/metrics)')
-    .option('--replicas <n>', 'current replica count', numberOption('replicas', 1))
+    .option('--replicas <n>', 'current replica count', numberFlag('--replicas', 1))
     .option('--database-url <url>', 'PostgreSQL URL')
     .option(
       '--min-replicas <n>',
       'minimum replicas (default: snapshot, else 1)',
-      numberOption('min-replicas', 0),
+      numberFlag('--min-replicas', 0),
     )
     .option(
       '--max-replicas <n>',
       'maximum replicas (default: snapshot, else 10)',
-      numberOption('max-replicas', 1),
+      numberFlag('--max-replicas', 1),
     )
-    .option('--target-cpu <percent>', 'HPA target CPU utilisation', numberOption('target-cpu', 1, false), 70)
+    .option(
+      '--target-cpu <percent>',
+      'HPA target CPU utilisation',
+      numberFlag('--target-cpu', 1, undefined, false),
+      70,
+    )
     .option(
       '--target-concurrency <n>',
       'target concurrent requests per replica',
-      numberOption('target-concurrency', 1, false),
+      numberFlag('--target-concurrency', 1, undefined, false),
       10,
     )
     .option(
       '--reserve-margin <n>',
       'connections kept free beyond the reserved ones',
-      numberOption('reserve-margin', 0),
+      numberFlag('--reserve-margin', 0),
       5,
     )
     .option('--db-tier <sku>', 'current database SKU, e.g. B1ms or D2ds_v5 (for the tier cost delta)')
@@ -56,7 +46,7 @@ export function registerScaleAdvise(program: Command): void {
     .option(
       '--sample-seconds <s>',
       'gap between the two /metrics scrapes (live)',
-      numberOption('sample-seconds', 0, false),
+      numberFlag('--sample-seconds', 0, undefined, false),
       2,
     )
     .action(async (_options, command: Command) => {

@@ -17,7 +17,7 @@ export function registerValidateConfig(program: Command): void {
       process.exitCode = validationExitCode(report, Boolean(ctx.options.strict));
       if (ctx.terminal.json) {
         const { writeJson } = await import('../src/ui/json.js');
-        writeJson({ ...report });
+        writeJson({ ...report, ok: process.exitCode === 0 });
       } else {
         const { renderTable } = await import('../src/ui/table.js');
         process.stdout.write(printValidation(ctx.terminal, report, renderTable));

@@ -2,15 +2,19 @@
 // Writes the configuration table into README.md (between the config-table markers) from the one
 // settings schema. Run after `npm run build`: `node scripts/config-table.js`. `--check` only compares.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { settingKeys, settings } from '../dist/src/config/schema.js';
 
-const DYNAMIC_DEFAULTS = { poolMin: 'max(2, cpus)', poolMax: 'min(20, cpus × 4)', embeddedDir: '~/.mcpops/embedded' };
+const DYNAMIC_DEFAULTS = { poolMin: 'max(2, cpus)', poolMax: 'min(20, cpus × 4)' };
 
 function defaultOf(key, schema) {
   if (DYNAMIC_DEFAULTS[key]) return DYNAMIC_DEFAULTS[key];
   const parsed = schema.safeParse(undefined);
-  return parsed.success && parsed.data !== undefined ? String(parsed.data) : '';
+  if (!parsed.success || parsed.data === undefined) return '';
+  // Paths under the home folder of whoever generated the table read as ~ for every reader.
+  const value = String(parsed.data);
+  return value.startsWith(`${homedir()}/`) ? `~${value.slice(homedir().length)}` : value;
 }
 
 export function configTable() {

@@ -1,6 +1,6 @@
 /**
  * The one error type of mcpops. Every failure a user can cause or meet carries a code,
- * an exit code from the table in DESIGN.md, and a suggestion saying how to fix it.
+ * an exit code from the README's table, and a suggestion saying how to fix it.
  */
 export const ExitCode = {
   ok: 0,
@@ -18,6 +18,8 @@ export interface McpopsErrorOptions {
   code: string;
   exitCode?: ExitCodeValue;
   suggestion?: string;
+  /** What a --json error document carries next to the error (e.g. the plan that was refused). */
+  details?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -25,6 +27,7 @@ export class McpopsError extends Error {
   readonly code: string;
   readonly exitCode: ExitCodeValue;
   readonly suggestion?: string;
+  readonly details?: Record<string, unknown>;
 
   constructor(message: string, options: McpopsErrorOptions) {
     super(message, { cause: options.cause });
@@ -32,6 +35,7 @@ export class McpopsError extends Error {
     this.code = options.code;
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.suggestion = options.suggestion;
+    this.details = options.details;
   }
 
   toJSON(): { code: string; message: string; suggestion?: string } {

@@ -46,7 +46,7 @@ export interface LoadConfigOptions {
   flags?: Record<string, unknown>;
   /** --config: must exist when given. */
   configFile?: string;
-  /** --env-file: must exist when given. */
+  /** --dotenv: must exist when given. */
   envFile?: string;
   fetchKeyVaultSecret?: ReferenceContext['fetchKeyVaultSecret'];
 }
@@ -78,9 +78,7 @@ async function readDotenv(
     const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(`env file ${file} cannot be read (${reason})`, {
       code: 'env_file_unreadable',
-      suggestion: options.envFile
-        ? 'Check the --env-file path.'
-        : 'Fix the permissions of .env or remove it.',
+      suggestion: options.envFile ? 'Check the --dotenv path.' : 'Fix the permissions of .env or remove it.',
     });
   }
 }

@@ -127,7 +127,16 @@ export function classifyDbError(error: unknown, where = 'the database'): McpopsE
     });
   }
   if (code === '42P01' || code === '42703' || code === '42883' || code === '3F000') {
-    return new DbError(message, { kind: 'not_found', sqlState: code, position, cause: error });
+    // The Zava tables live in schema retail, which is not on the search path.
+    const table =
+      code === '42P01' ? /^relation "([a-z_][a-z0-9_]*)" does not exist$/.exec(message)?.[1] : undefined;
+    return new DbError(message, {
+      kind: 'not_found',
+      sqlState: code,
+      position,
+      cause: error,
+      ...(table ? { suggestion: `Qualify the table with its schema, e.g. retail.${table}.` } : {}),
+    });
   }
   if (code) return new DbError(message, { kind: 'other', sqlState: code, position, cause: error });
   return new OperationError(message, { code: 'db_error', cause: error });

@@ -46,3 +46,47 @@ export function startProgress(terminal: Terminal, title: string, unit = 'rows'):
     },
   };
 }
+
+export interface StageProgress {
+  /** A stage message; with done/total it shows a bar, the count and an ETA for that stage. */
+  update(stage: string, done?: number, total?: number): void;
+  done(message?: string): void;
+}
+
+/**
+ * One line on stderr, redrawn in place, for work made of stages (the embedded database's first
+ * start: schema, sample rows, product embeddings). Stays silent where the terminal does not animate.
+ */
+export function startStages(terminal: Terminal, title: string): StageProgress {
+  if (!terminal.animate) return { update() {}, done() {} };
+  const started = Date.now();
+  let stage = '';
+  let stageStarted = started;
+  let lastDraw = 0;
+  const width = () => Math.max(40, (process.stderr.columns ?? 100) - 1);
+  return {
+    update(next, done, total) {
+      const now = Date.now();
+      if (next !== stage) {
+        stage = next;
+        stageStarted = now;
+      } else if (now - lastDraw < 100 && (done === undefined || done < (total ?? 0))) return;
+      lastDraw = now;
+      const elapsed = Math.round((now - started) / 1000);
+      let text = `${title} · ${stage}`;
+      if (done !== undefined && total) {
+        const ratio = Math.min(1, done / total);
+        const filled = Math.round(ratio * 20);
+        const rate = done / Math.max(0.001, (now - stageStarted) / 1000);
+        const eta = rate > 0 && total > done ? ` ETA ${Math.ceil((total - done) / rate)}s` : '';
+        text += ` ${'█'.repeat(filled)}${'░'.repeat(20 - filled)} ${(ratio * 100).toFixed(0)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}${eta}`;
+      }
+      text = `${text} (${elapsed}s)`;
+      if (text.length > width()) text = `${text.slice(0, width() - 1)}…`;
+      process.stderr.write(`\r\x1b[2K${terminal.chalk.cyan(text)}`);
+    },
+    done(message) {
+      process.stderr.write(`\r\x1b[2K${message ? `${message}\n` : ''}`);
+    },
+  };
+}

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { openEmbeddedDatabase } from '../../src/db/embedded/index.js';
+import { embeddedWorkerPort, openEmbeddedDatabase } from '../../src/db/embedded/index.js';
 import { withStoreSession } from '../../src/db/session.js';
 import { type Database, embeddedConfig, STORE_A, STORE_B, tempDir, tinySchema } from './support.js';
 
@@ -87,8 +87,8 @@ describe('no interleaving between callers on the single PGlite session', () => {
     // Canary for the upstream behaviour the single connection guards against. If this starts
     // failing, pglite-socket serialises whole protocol exchanges and a larger pool may be safe.
     // Free the pool's connection so two raw connections fit the worker's socket server.
+    const port = embeddedWorkerPort(db) as number;
     await db.pool.end();
-    const port = Number(new URL(db.url.reveal()).port);
     const message = (type: string, body: Buffer) => {
       const head = Buffer.alloc(5);
       head.write(type, 0);

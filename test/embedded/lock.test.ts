@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { embeddedLockHolder, openEmbeddedDatabase } from '../../src/db/embedded/index.js';
 import { acquireEmbeddedLock } from '../../src/db/embedded/lock.js';
-import { ExitCode, type McpopsError } from '../../src/errors.js';
 import { embeddedConfig, FIRST_START_TIMEOUT_MS, tempDir, tinySchema, workerPid } from './support.js';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -26,7 +25,7 @@ function deadPid(): number {
 
 describe('the embedded folder lock', () => {
   it(
-    'is held while the database is open, names both pids, and refuses a second opener',
+    'is held while the database is open, names both pids, and lets a second opener attach',
     async () => {
       const target = { kind: 'embedded' as const, dir: config.embeddedDir };
       const db = await openEmbeddedDatabase(config, target, { initialise: tinySchema(config) });
@@ -36,14 +35,11 @@ describe('the embedded folder lock', () => {
         expect(Number(lines[1])).toBe(await workerPid(config.embeddedDir));
         expect(embeddedLockHolder(config.embeddedDir)).toBe(process.pid);
 
-        const error = (await openEmbeddedDatabase(config, target).catch((e) => e)) as McpopsError;
-        expect(error.code).toBe('embedded_in_use');
-        expect(error.exitCode).toBe(ExitCode.unavailable);
-        expect(error.message).toBe(
-          `the embedded database at ${config.embeddedDir} is in use by process ${process.pid}`,
-        );
-        expect(error.suggestion).toMatch(/mcpops serve.*--embedded-dir/s);
-        // The refused opener must not have disturbed the running one.
+        // A second opener attaches to the owner's database instead of failing, and leaves it be.
+        const second = await openEmbeddedDatabase(config, target);
+        expect((await second.pool.query('SELECT count(*)::int AS n FROM retail.orders')).rows[0].n).toBe(9);
+        await second.close();
+        expect(embeddedLockHolder(config.embeddedDir)).toBe(process.pid);
         expect((await db.pool.query('SELECT count(*)::int AS n FROM retail.orders')).rows[0].n).toBe(9);
       } finally {
         await db.close();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { openEmbeddedDatabase } from '../../src/db/embedded/index.js';
+import { embeddedWorkerPort, openEmbeddedDatabase } from '../../src/db/embedded/index.js';
 import { classifyDbError, DbError } from '../../src/db/errors.js';
 import { withStoreSession } from '../../src/db/session.js';
 import {
@@ -18,7 +18,7 @@ import {
 } from './support.js';
 
 const LIMIT_MS = 1500;
-// Runs about a minute on PGlite: far past the limit, as DESIGN.md measured.
+// Runs about a minute on PGlite: far past the limit.
 const LONG_QUERY = 'SELECT count(*) FROM generate_series(1, 200000000)';
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -136,7 +136,7 @@ describe('time limits enforced from outside PGlite', () => {
   });
 
   it('a worker restarted while someone else holds its port moves to a new port', async () => {
-    const oldPort = Number(new URL(db.url.reveal()).port);
+    const oldPort = embeddedWorkerPort(db) as number;
     const before = await workerPid(config.embeddedDir);
     process.kill(before as number, 'SIGKILL');
     expect(await waitFor(() => !pidAlive(before), 5000)).toBe(true);
@@ -148,7 +148,7 @@ describe('time limits enforced from outside PGlite', () => {
     });
     try {
       expect(await count()).toBe(1001);
-      expect(Number(new URL(db.url.reveal()).port)).not.toBe(oldPort);
+      expect(embeddedWorkerPort(db)).not.toBe(oldPort);
     } finally {
       squatter.close();
     }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlerts } from '../../src/ops/health/alerts.js';
 import { buildReport } from '../../src/ops/health/collect.js';
-import { formatNagios, formatPerfDatum } from '../../src/ops/health/nagios.js';
 import type { CheckResult, HealthStatus } from '../../src/ops/health/types.js';
+import { formatNagios, formatPerfDatum } from '../../src/ui/nagios.js';
 
 let receiver: Server;
 let url: string;
@@ -79,13 +79,13 @@ describe('processAlerts (webhook on loopback, state file)', () => {
     expect(received[0].headers['content-type']).toBe('application/json');
     expect(received[0].body).toMatchObject({
       source: 'mcpops health',
-      overall_status: 'CRITICAL',
+      overallStatus: 'CRITICAL',
       alerts: [
         {
           id: 'db.reachable',
           severity: 'critical',
           status: 'CRITICAL',
-          previous_status: 'OK',
+          previousStatus: 'OK',
           remedy: 'fix db.reachable',
         },
       ],

@@ -48,16 +48,18 @@ describe('mcpops health (built CLI)', () => {
   it('--json prints the report and exits by the worst status', async () => {
     const result = await health(['--json']);
     const report = result.json();
-    expect(report, result.stdout).toHaveProperty('overall_status');
-    expect(result.code).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[report.overall_status as string]);
+    expect(report, result.stdout).toHaveProperty('overallStatus');
+    expect(result.code).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[report.overallStatus as string]);
+    expect(report.ok).toBe(result.code === 0);
     expect(Object.keys(report)).toEqual([
       'version',
+      'ok',
       'timestamp',
-      'overall_status',
+      'overallStatus',
       'components',
-      'failed_components',
+      'failedComponents',
       'skipped',
-      'duration_ms',
+      'durationMs',
     ]);
     expect(report.components.database.checks[0]).toMatchObject({ id: 'db.reachable', status: 'OK' });
     expect(Object.keys(report.components.database.checks[1])).toEqual(

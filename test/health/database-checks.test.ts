@@ -47,10 +47,10 @@ afterAll(async () => {
 
 describe('collectHealth on the sample database', () => {
   it('returns the report shape with every component and reaches the database', async () => {
-    const report = await collectHealth({ config });
+    const report = await collectHealth({ config, hostChecks: true });
     expect(Object.keys(report.components)).toEqual(['database', 'ai_service', 'system', 'application']);
     expect(report.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']).toContain(report.overall_status);
+    expect(['OK', 'WARNING', 'CRITICAL', 'UNKNOWN']).toContain(report.overallStatus);
     const reachable = allChecks(report).find((c) => c.id === 'db.reachable')!;
     expect(reachable).toMatchObject({ status: 'OK', component: 'database', unit: 'ms' });
     expect(reachable.message).not.toMatch(/password/);
@@ -65,13 +65,13 @@ describe('collectHealth on the sample database', () => {
     ])
       expect(ids).toContain(id);
     expect(report.skipped.find((s) => s.id === 'app.server_ready')?.reason).toBe('no --server-url given');
-    expect(report.failed_components).toEqual(
+    expect(report.failedComponents).toEqual(
       (['database', 'ai_service', 'system', 'application'] as const).filter(
         (c) => report.components[c].status !== 'OK',
       ),
     );
-    expect(statusExitCode(report.overall_status)).toBe(
-      { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[report.overall_status],
+    expect(statusExitCode(report.overallStatus)).toBe(
+      { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[report.overallStatus],
     );
   });
 
@@ -255,7 +255,7 @@ describe('failures and time limits', () => {
       status: 'UNKNOWN',
       message: 'not run: the database is unreachable',
     });
-    expect(report.overall_status).toBe('CRITICAL');
+    expect(report.overallStatus).toBe('CRITICAL');
     expect(JSON.stringify(report)).not.toContain('secret-pw');
   });
 
@@ -281,7 +281,7 @@ describe('failures and time limits', () => {
       message: 'did not finish within the health timeout (300 ms)',
     });
     expect(checks.find((c) => c.id === 'system.quick')?.status).toBe('OK');
-    expect(report.overall_status).toBe('UNKNOWN');
+    expect(report.overallStatus).toBe('UNKNOWN');
   });
 
   it('--skip db.reachable still connects for the other database checks but does not report it', async () => {

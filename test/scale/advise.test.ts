@@ -266,3 +266,45 @@ describe('PgBouncer', () => {
     expect(advice.decisions.find((x) => x.id === 'pgbouncer')).toBeUndefined();
   });
 });
+
+describe('the decisions never contradict each other', () => {
+  const snapshot = (app: Record<string, unknown>, database: Record<string, unknown>) =>
+    parseSnapshot(
+      {
+        takenAt: '2026-11-25T03:00:00Z',
+        app: { replicas: { current: 1, min: 1, max: 10 }, memoryPercent: 30, queueDepth: 0, ...app },
+        database: { superuserReserved: 3, tier: 'B1ms', ...database },
+      },
+      'test',
+    );
+  it.each([
+    // An idle embedded-sized database: 0 of 97 used, but 10 replicas × 2 would not fit in 25.
+    [
+      'idle, planned peak too big',
+      { cpuPercent: 1 },
+      { maxConnections: 25, connections: { total: 0 }, cpuPercent: 0 },
+      'keep',
+    ],
+    ['idle', { cpuPercent: 5 }, { maxConnections: 100, connections: { total: 2 }, cpuPercent: 2 }, 'keep'],
+    ['busy', { cpuPercent: 60 }, { maxConnections: 100, connections: { total: 50 }, cpuPercent: 60 }, 'keep'],
+    [
+      'saturated',
+      { cpuPercent: 95 },
+      { maxConnections: 50, connections: { total: 48 }, cpuPercent: 92 },
+      'up',
+    ],
+  ])('%s', (_name, app, database, tier) => {
+    const advice = adviseScale(snapshot(app, database), 'file', { prices });
+    const decision = advice.decisions.find((d) => d.id === 'tier')!;
+    const usable = (database.maxConnections as number) - 3;
+    const usePercent = ((database.connections as { total: number }).total / usable) * 100;
+    const pressure = (database.cpuPercent as number) > 80 || usePercent >= 90;
+    expect(advice.tier.recommended !== undefined).toBe(tier === 'up');
+    // "exhausted" only where the numbers next to it show it, and never a bigger tier without pressure.
+    if (!pressure) {
+      expect(decision.reason).not.toMatch(/exhausted/);
+      expect(advice.tier.recommended).toBeUndefined();
+    }
+    if (advice.autoscaler.action === 'down') expect(advice.tier.recommended).toBeUndefined();
+  });
+});

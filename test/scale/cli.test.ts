@@ -75,7 +75,7 @@ describe('mcpops scale-advise --metrics', () => {
     [
       ['--metrics', 'wrong.json', '--replicas', '0'],
       64,
-      'mcpops: --replicas must be an integer ≥ 1 (got "0")',
+      'mcpops: --replicas must be a whole number from 1 up (got "0")',
     ],
     [['--metrics', 'wrong.json', '--target-cpu', 'abc'], 64, '--target-cpu must be a number'],
     [['--metrics', 'wrong.json', '--region', 'mars'], 64, 'the price table has no region "mars"'],

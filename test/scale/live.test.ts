@@ -130,11 +130,14 @@ describe('scale-advise on the live system', () => {
     expect(result.code).toBe(0);
     const doc = result.json();
     expect(doc).toMatchObject({ ok: true, source: 'live', replicas: { current: 2 } });
+    // PgBouncer advice joins only when every replica's wanted pool would not fit the live budget.
+    const needsBouncer = doc.pool.wanted * doc.replicas.max > doc.pool.budget;
     expect(doc.decisions.map((d: { id: string }) => d.id)).toEqual([
       'autoscaler',
       'replicas',
       'pool',
       'tier',
+      ...(needsBouncer ? ['pgbouncer'] : []),
     ]);
     expect(doc.notes.join('\n')).toContain('mcpops_http_requests_total');
   });

@@ -2,29 +2,55 @@ import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } f
 import { join } from 'node:path';
 import { UnavailableError } from '../../errors.js';
 
-/** Written while a process serves the folder: line 1 its pid, line 2 the embedded worker's pid. */
+/**
+ * Written while a process serves the folder: line 1 its pid, line 2 the embedded worker's pid,
+ * line 3 the loopback port of its session broker (where other processes attach).
+ */
 export const LOCK_FILE = 'mcpops.lock';
+
+/** A killed process its parent has not reaped yet (Linux): gone, though signals still reach it. */
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .startsWith('Z');
+  } catch {
+    return false;
+  }
+}
 
 function isAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid < 1) return false;
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-function readPids(dir: string): number[] {
+function readLines(dir: string): number[] {
   try {
     return readFileSync(join(dir, LOCK_FILE), 'utf8')
       .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => Number.isInteger(pid) && pid > 0);
+      .map((line) => Number(line.trim()));
   } catch {
     return [];
   }
+}
+
+function readPids(dir: string): number[] {
+  return readLines(dir)
+    .slice(0, 2)
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+}
+
+/** The live process owning the folder and its broker's port, once it has one. */
+export function embeddedOwner(dir: string): { pid: number; port: number } | undefined {
+  const [pid, , port] = readLines(dir);
+  if (!isAlive(pid) || !Number.isInteger(port) || port < 1) return undefined;
+  return { pid, port };
 }
 
 /**
@@ -39,6 +65,8 @@ export function embeddedLockHolder(dir: string): number | undefined {
 export interface EmbeddedLock {
   /** Records the current worker's pid next to ours. */
   setWorkerPid(pid: number | undefined): void;
+  /** Records the port other processes attach to. */
+  setBrokerPort(port: number): void;
   release(): void;
 }
 
@@ -66,9 +94,19 @@ export function acquireEmbeddedLock(dir: string): EmbeddedLock {
     writeSync(fd, `${process.pid}\n`);
     closeSync(fd);
     let released = false;
+    let worker: number | undefined;
+    let port: number | undefined;
+    const write = () => {
+      if (!released) writeFileSync(path, `${process.pid}\n${worker ?? ''}\n${port ?? ''}\n`);
+    };
     return {
       setWorkerPid(pid) {
-        if (!released) writeFileSync(path, `${process.pid}\n${pid ?? ''}\n`);
+        worker = pid;
+        write();
+      },
+      setBrokerPort(next) {
+        port = next;
+        write();
       },
       release() {
         if (released) return;

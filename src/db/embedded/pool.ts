@@ -1,8 +1,9 @@
+import type net from 'node:net';
 import pg from 'pg';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
 import { createPool } from '../pool.js';
-import type { EmbeddedProcess } from './process.js';
+import type { EmbeddedHost } from './host.js';
 
 type QueryFn = (...args: unknown[]) => unknown;
 
@@ -15,7 +16,7 @@ export class QueryWatchdog {
   timeouts = 0;
 
   constructor(
-    private readonly worker: EmbeddedProcess,
+    private readonly worker: { restart(): Promise<unknown> },
     public limitMs: number,
   ) {}
 
@@ -97,18 +98,16 @@ export interface EmbeddedPool {
 }
 
 /**
- * A pg pool on the embedded worker with exactly one connection. pglite-socket runs every
- * connection on the same single PGlite session and interleaves their protocol messages outside
- * transaction blocks (another connection's Parse can replace ours before our Bind), so a second
- * connection could read another caller's unnamed statement or run inside its transaction with
- * its role and RLS identity. One connection makes that impossible; callers queue in the pool.
+ * A pg pool on the embedded database with exactly one connection, through the folder's session
+ * broker (see SessionBroker), which passes one transaction at a time to PGlite's single session;
+ * callers of this process queue in the pool, other processes at the broker.
  */
 export function createEmbeddedPool(
   config: Config,
-  worker: EmbeddedProcess,
+  host: EmbeddedHost,
   applicationName?: string,
 ): EmbeddedPool {
-  const url = () => new Secret(`postgres://postgres@127.0.0.1:${worker.port}/postgres`);
+  const url = () => new Secret(`postgres://postgres@127.0.0.1:${host.lastPort}/postgres`);
   const pool = createPool({
     url: url(),
     config,
@@ -118,7 +117,7 @@ export function createEmbeddedPool(
   // Waiting for the one connection includes a whole slow query plus a restart, not 10 s.
   (pool.options as { connectionTimeoutMillis?: number }).connectionTimeoutMillis =
     config.statementTimeoutMs + 30_000;
-  const watchdog = new QueryWatchdog(worker, config.statementTimeoutMs);
+  const watchdog = new QueryWatchdog(host, config.statementTimeoutMs);
 
   class EmbeddedClient extends pg.Client {
     /** Set when the watchdog ended the worker under this client's query. */
@@ -132,6 +131,9 @@ export function createEmbeddedPool(
       (this as { query: QueryFn }).query = (...args: unknown[]) =>
         watchdog.run(query, args, (limitMs) => {
           this.cancelledAfterMs = limitMs;
+          // Leaving mid-statement makes the owner's broker restart the worker (PGlite cannot cancel).
+          if (!host.isOwner)
+            (this as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
         });
     }
 
@@ -148,8 +150,8 @@ export function createEmbeddedPool(
     override connect(
       callback?: ((err: Error) => void) | ((err: null, c: pg.Client) => void),
     ): Promise<pg.Client> | undefined {
-      // Connections wait out a restart, then go to the worker's current port.
-      const connecting = worker.whenReady().then((port) => {
+      // Connections wait out a restart or a takeover, then go to the current broker.
+      const connecting = host.port().then((port) => {
         (this as { port: number }).port = port;
         return super.connect();
       });

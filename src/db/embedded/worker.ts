@@ -24,13 +24,13 @@ async function main(): Promise<void> {
   const [dataDir, portText] = process.argv.slice(2);
   if (!dataDir) throw new Error('usage: worker <dataDir> [port]');
   const db = await PGlite.create(dataDir, { extensions: { vector } });
-  // The parent keeps one connection; a second slot lets a replaced connection close while
+  // The parent's broker keeps one connection; spare slots let a replaced connection close while
   // its successor connects (the socket server answers a full server with plain text).
   const server = new PGLiteSocketServer({
     db,
     host: '127.0.0.1',
     port: Number(portText ?? 0),
-    maxConnections: 2,
+    maxConnections: 3,
   });
   try {
     await server.start();

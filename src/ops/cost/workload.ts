@@ -128,7 +128,7 @@ export const WORKLOAD_FIELDS: Array<[string, Default, string?]> = [
   ['backups.incrementalSizeGb', (w) => Number(w['backups.fullSizeGb']) * 0.02, '2 % of a full backup'],
   ['backups.incrementalsPerDay', 23, 'reference schedule: hourly, the full taking the 02:00 slot'],
   ['backups.retentionDays', 30, 'reference retention'],
-  ['backups.blockMiB', 8, 'upload block size: one write operation per block'],
+  ['backups.blockMiB', 4, 'upload block size of `backup` (4 MiB): one write operation per block'],
   ['backups.restoresPerMonth', 1, 'one restore test a month'],
 ];
 const FIELD_KEYS = new Set(WORKLOAD_FIELDS.map(([key]) => key));

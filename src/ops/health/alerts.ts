@@ -24,7 +24,7 @@ export interface Alert {
   component: string;
   severity: string;
   status: HealthStatus;
-  previous_status: HealthStatus;
+  previousStatus: HealthStatus;
   value: CheckResult['value'];
   message: string;
   remedy: string | null;
@@ -94,7 +94,7 @@ export async function processAlerts(report: HealthReport, options: AlertOptions)
       component: check.component,
       severity: severityOf(check),
       status: check.status,
-      previous_status: previous,
+      previousStatus: previous,
       value: check.value,
       message: check.message,
       remedy: check.remedy,
@@ -110,7 +110,7 @@ export async function processAlerts(report: HealthReport, options: AlertOptions)
           source: 'mcpops health',
           host: hostname(),
           timestamp: now.toISOString(),
-          overall_status: report.overall_status,
+          overallStatus: report.overallStatus,
           alerts,
         }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),

@@ -1,3 +1,4 @@
+import { resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { classifyDbError } from '../../db/errors.js';
 import type { Database } from '../../db/open.js';
@@ -81,32 +82,59 @@ export interface CollectOptions {
   thresholds?: Thresholds;
   /** Replaces the built-in list (tests add a check that hangs). */
   checks?: HealthCheck[];
+  /**
+   * Judge this machine (load, memory, disk) although the database is elsewhere: for a run on the
+   * database or serve host. Always on for the embedded database, which lives on this machine.
+   */
+  hostChecks?: boolean;
 }
+
+/** Extra time to reach an embedded database, which may have to start its worker first. */
+const EMBEDDED_START_MS = 60_000;
 
 /**
  * Runs the selected checks concurrently under one deadline: the database is reached first
- * (its latency is a check), then everything else at once. A check still running at the
- * deadline, or one that throws, reports UNKNOWN; nothing here can hang cron.
+ * (its latency is a check), then everything else at once, with the whole time limit starting
+ * once the database answered (an embedded start-up must not eat it). A check still running at
+ * the deadline, or one that throws, reports UNKNOWN; nothing here can hang cron.
  */
 export async function collectHealth(options: CollectOptions): Promise<HealthReport> {
   const started = performance.now();
   const timeoutMs = options.timeoutMs ?? options.config.healthTimeoutMs;
-  const deadline = Date.now() + timeoutMs;
   const thresholds = options.thresholds ?? resolveThresholds(options.config.healthThresholds);
   const all = options.checks ?? HEALTH_CHECKS;
-  const selected = selectChecks(all, options.only, options.skip);
+  const embedded = resolveDatabaseTarget(options.config).kind === 'embedded';
+  const skipped: SkippedCheck[] = [];
+  const selected = selectChecks(all, options.only, options.skip).filter((check) => {
+    const judgesThisHost = check.component === 'system';
+    const asked = options.hostChecks || embedded || names(check, options.only);
+    if (!judgesThisHost || asked) return true;
+    skipped.push({
+      id: check.id,
+      component: check.component,
+      reason: 'judges this machine, not the database host; pass --host-checks on the database or serve host',
+    });
+    return false;
+  });
   const wantsDatabase = selected.some((c) => c.database) || selected.some((c) => c.id === REACHABLE_ID);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let deadline = 0;
+  let timer: NodeJS.Timeout | undefined;
   const ctx: CheckContext = {
     config: options.config,
     thresholds,
     serverUrl: options.serverUrl,
-    signal: controller.signal,
+    signal: new AbortController().signal,
     remainingMs: () => Math.max(0, deadline - Date.now()),
   };
+  const startClock = (ms: number) => {
+    clearTimeout(timer);
+    const current = new AbortController();
+    ctx.signal = current.signal;
+    deadline = Date.now() + ms;
+    timer = setTimeout(() => current.abort(), ms);
+  };
+  startClock(wantsDatabase && embedded ? timeoutMs + EMBEDDED_START_MS : timeoutMs);
   const results: CheckResult[] = [];
-  const skipped: SkippedCheck[] = [];
   let db: Database | undefined;
   try {
     let dbDown: string | undefined;
@@ -119,6 +147,7 @@ export async function collectHealth(options: CollectOptions): Promise<HealthRepo
       else if (reportIt) results.push(reached.result!);
       dbDown =
         reached.skip ?? (reached.result?.status === 'CRITICAL' ? 'the database is unreachable' : undefined);
+      startClock(timeoutMs);
     }
     const outcomes = await Promise.all(
       selected
@@ -149,12 +178,17 @@ export function buildReport(
   ) as HealthReport['components'];
   return {
     timestamp: new Date().toISOString(),
-    overall_status: worstStatus(results.map((r) => r.status)),
+    overallStatus: worstStatus(results.map((r) => r.status)),
     components,
-    failed_components: COMPONENTS.filter((c) => components[c].status !== 'OK'),
+    failedComponents: COMPONENTS.filter((c) => components[c].status !== 'OK'),
     skipped,
-    duration_ms: Math.round(durationMs),
+    durationMs: Math.round(durationMs),
   };
+}
+
+/** The check was asked for by name (its id, short id or component) in --only. */
+function names(check: HealthCheck, only?: string[]): boolean {
+  return (only ?? []).some((t) => t === check.id || t === check.component || check.id.split('.')[1] === t);
 }
 
 function selectChecks(all: HealthCheck[], only?: string[], skip?: string[]): HealthCheck[] {

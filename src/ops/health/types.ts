@@ -81,11 +81,11 @@ export interface ComponentReport {
 /** The report shape of the reference (timestamp, overall status, components, failed components). */
 export interface HealthReport {
   timestamp: string;
-  overall_status: HealthStatus;
+  overallStatus: HealthStatus;
   components: Record<HealthComponent, ComponentReport>;
-  failed_components: HealthComponent[];
+  failedComponents: HealthComponent[];
   skipped: SkippedCheck[];
-  duration_ms: number;
+  durationMs: number;
 }
 
 export type CheckOutcome =

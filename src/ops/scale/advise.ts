@@ -212,7 +212,10 @@ function adviseTier(
   const usable = Math.max(1, db.maxConnections - db.superuserReserved - db.reserved);
   const usage = db.connections.total / usable;
   const cpuOut = db.cpuPercent !== undefined && db.cpuPercent > 80;
-  const connOut = usage >= 0.9 || pool.bounded || pool.size < 1;
+  // Only what was observed moves the tier: a planned peak (max replicas × wanted pool) that does
+  // not fit the budget is a replica or setting limit, never "exhausted" on an idle database.
+  const connOut = usage >= 0.9;
+  const planTooBig = pool.bounded || pool.size < 1;
   const needed = maxReplicas * pool.wanted + db.superuserReserved + db.reserved + margin;
   const numbers = {
     databaseCpuPercent: db.cpuPercent ?? null,
@@ -223,29 +226,38 @@ function adviseTier(
   };
   const facts = `database CPU ${db.cpuPercent === undefined ? 'unknown' : pct(db.cpuPercent)}, connections ${db.connections.total} of ${usable} usable (${pct(usage * 100)}), ${maxReplicas} × ${pool.wanted} wanted + reserved = ${needed} needed vs max_connections ${db.maxConnections}`;
   const rule =
-    'change tier when database CPU > 80 % or connection headroom is exhausted (use ≥ 90 % or the pool had to be cut)';
+    'change tier only when database CPU > 80 % or observed connection use ≥ 90 %; a planned peak that does not fit caps replicas instead';
   const pricing = { currency: options.prices?.currency, pricesAsOf: options.prices?.takenAt };
-  if (!cpuOut && !connOut) {
-    return {
-      decision: {
-        id: 'tier',
-        recommendation: `keep ${sku ?? 'the current tier'}`,
-        rule,
-        reason: facts,
-        numbers,
-      },
-      tier: { current: sku, ...pricing },
-    };
-  }
-  if (!cpuOut && current && db.maxConnections < needed && current.maxConnections >= needed) {
+  if (
+    !cpuOut &&
+    (connOut || planTooBig) &&
+    current &&
+    db.maxConnections < needed &&
+    current.maxConnections >= needed
+  ) {
     // The server is set below its tier's default: raising the setting is free, a new tier is not.
     return {
       decision: {
         id: 'tier',
         recommendation: `keep ${current.sku}; raise max_connections from ${db.maxConnections} to ≥ ${needed} (the tier's default is ${current.maxConnections})`,
         rule,
-        reason: `connection headroom exhausted: ${facts}`,
+        reason: `${connOut ? 'connection headroom exhausted' : 'planned peak does not fit'}: ${facts}`,
         numbers: { ...numbers, tierDefaultMaxConnections: current.maxConnections },
+      },
+      tier: { current: sku, ...pricing },
+    };
+  }
+  if (!cpuOut && !connOut) {
+    const fits = Math.max(1, Math.floor((usable - margin) / Math.max(1, pool.wanted)));
+    return {
+      decision: {
+        id: 'tier',
+        recommendation: planTooBig
+          ? `keep ${sku ?? 'the current tier'}; the planned peak does not fit: cap max replicas at ${fits} or raise max_connections to ≥ ${needed}`
+          : `keep ${sku ?? 'the current tier'}`,
+        rule,
+        reason: planTooBig ? `no observed pressure, planned peak too big: ${facts}` : facts,
+        numbers,
       },
       tier: { current: sku, ...pricing },
     };

@@ -1,4 +1,4 @@
-import type { HealthReport, PerfDatum } from './types.js';
+import type { HealthReport, PerfDatum } from '../ops/health/types.js';
 
 function number(value: number | undefined): string {
   return value === undefined ? '' : String(Number(value.toFixed(4)));
@@ -33,8 +33,13 @@ export function formatNagios(report: HealthReport): string {
     .join(' ');
   const counts = `${count('CRITICAL')} critical, ${count('WARNING')} warning, ${count('UNKNOWN')} unknown`;
   // A `|` in the text would start the perfdata early.
-  const text = `MCPOPS ${report.overall_status} - ${counts} - ${summary}`
+  const text = `MCPOPS ${report.overallStatus} - ${counts} - ${summary}`
     .replaceAll('|', '/')
     .replace(/\s+/g, ' ');
   return perfdata ? `${text} | ${perfdata}` : text;
+}
+
+/** The plugin's line when no report could be made (usage or configuration error): UNKNOWN. */
+export function formatNagiosUnknown(message: string): string {
+  return `MCPOPS UNKNOWN - ${message.replaceAll('|', '/').replace(/\s+/g, ' ').trim()}`;
 }
