@@ -36,10 +36,10 @@ async function initialiseZava(config: Config, pool: pg.Pool, onProgress: Progres
     loginRole: config.serveLoginRole,
     onProgress: (p) => onProgress(p.phase, p.done, p.total),
   });
-  // Product vectors, so semantic search works out of the box: only with the offline local
-  // provider (a cloud provider is for `mcpops embeddings sync`). Not through initDatabase's
+  // Product vectors, so semantic search works out of the box: only with an offline provider
+  // (a cloud provider is for `mcpops embeddings sync`). Not through initDatabase's
   // afterSampleData hook: that runs while init holds the pool's only connection.
-  if (config.embeddingProvider !== 'local') {
+  if (config.embeddingProvider === 'azure-openai') {
     onProgress(
       `product embeddings skipped (provider ${config.embeddingProvider}); run \`mcpops embeddings sync\``,
     );
@@ -49,9 +49,15 @@ async function initialiseZava(config: Config, pool: pg.Pool, onProgress: Progres
     import('../../embeddings/index.js'),
     import('../../embeddings/sync.js'),
   ]);
-  await embedSampleData(pool, await createEmbeddingProvider(config), {
-    onProgress: (p) => onProgress('embedding products', p.done, p.total),
-  });
+  const provider = await createEmbeddingProvider(config);
+  try {
+    await embedSampleData(pool, provider, {
+      onProgress: (p) => onProgress('embedding products', p.done, p.total),
+    });
+  } finally {
+    // Serve loads the model again only when a semantic search needs it.
+    await provider.close?.();
+  }
 }
 
 /**

@@ -20,7 +20,9 @@ export type ServeConfig = Pick<
   Config,
   'serveRole' | 'statementTimeoutMs' | 'maxRows' | 'maxBytes' | 'hnswEfSearch' | 'cacheTtlSeconds'
 > &
-  Partial<Pick<Config, 'slowQueryMs' | 'poolQueueMax'>>;
+  Partial<
+    Pick<Config, 'slowQueryMs' | 'poolQueueMax' | 'searchVectorWeight' | 'searchTextWeight' | 'searchRrfK'>
+  >;
 
 /**
  * Everything a tool needs, injected by createZavaServer. Convention: one file per tool under
