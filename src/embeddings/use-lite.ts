@@ -94,6 +94,7 @@ export function createUseLiteProvider(): UseLiteProvider {
   let loadMs: number | undefined;
   const hashed = new Float64Array(EMBEDDING_DIMENSIONS - MEANING_DIMENSIONS);
   const cache = new Map<string, Float32Array>();
+  const inflight = new Map<string, Promise<Float32Array>>();
   const remember = (text: string, vector: Float32Array) => {
     // Least recently used first out: a Map iterates in insertion order.
     cache.delete(text);
@@ -189,18 +190,36 @@ export function createUseLiteProvider(): UseLiteProvider {
     async embed(texts, signal) {
       signal?.throwIfAborted();
       const reads = texts.map(meaningReads);
+      // Concurrent calls (a sync runs batches in parallel) share sentences being read.
       const known = new Map<string, Float32Array>();
+      const waiting: Array<Promise<void>> = [];
       const wanted: string[] = [];
       for (const text of new Set(reads.flatMap((read) => [read.focus, ...read.sentences]))) {
         const cached = cache.get(text);
+        const reading = inflight.get(text);
         if (cached) known.set(text, cached);
+        else if (reading) waiting.push(reading.then((vector) => void known.set(text, vector)));
         else wanted.push(text);
       }
       for (let i = 0; i < wanted.length; i += WORKER_BATCH) {
         const batch = wanted.slice(i, i + WORKER_BATCH);
-        const answer = await request(batch, signal);
-        for (let n = 0; n < batch.length; n++) known.set(batch[n], answer[n]);
+        const answer = request(batch, signal);
+        for (let n = 0; n < batch.length; n++) {
+          const one = answer.then((vectors) => vectors[n]);
+          one.catch(() => {});
+          inflight.set(batch[n], one);
+        }
+        try {
+          const vectors = await answer;
+          for (let n = 0; n < batch.length; n++) {
+            known.set(batch[n], vectors[n]);
+            remember(batch[n], vectors[n]);
+          }
+        } finally {
+          for (const text of batch) inflight.delete(text);
+        }
       }
+      await Promise.all(waiting);
       const lookup = (text: string): Float32Array => {
         const found = known.get(text)!;
         remember(text, found);

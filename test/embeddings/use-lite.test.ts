@@ -104,6 +104,23 @@ describe('the use-lite provider', () => {
     expect(worst).toBeLessThan(Math.max(150, took / 4));
   }, 60_000);
 
+  it('gives the same vectors whether texts come in one call or in concurrent ones sharing sentences', async () => {
+    const texts = Array.from(
+      { length: 6 },
+      (_, i) => `Widget ${i}\nWidget ${i} for odd job ${i}. Shared boilerplate sentence. Another shared one.`,
+    );
+    const [first, second] = await Promise.all([
+      useLite.embed(texts.slice(0, 3)),
+      useLite.embed(texts.slice(2)),
+    ]);
+    const fresh = createUseLiteProvider();
+    try {
+      expect([...first, ...second.slice(1)]).toEqual(await fresh.embed(texts));
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
   it('stops its worker on close and loads the model again on the next embed', async () => {
     const [before] = await useLite.embed(['a light for a power cut']);
     await useLite.close();
