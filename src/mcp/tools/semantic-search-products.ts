@@ -27,7 +27,7 @@ const PROVIDER_NOTES: Record<string, string> = {
   local: `
 This server embeds text offline by its words and word parts, not its meaning: describe the product with the words a catalogue would use ("pipe wrench", "exterior paint") rather than a situation ("my sink leaks").`,
   'use-lite': `
-This server embeds text offline with a small sentence model that understands everyday meaning ("tap" ~ "faucet", "power cut" ~ "flashlight") together with the words used; a need phrased plainly works, and naming the kind of product as well ("a light for a power cut") works best.`,
+This server embeds text offline with a small sentence model that understands everyday meaning ("replace the kitchen tap" finds faucets) together with the words used; a need phrased plainly works, and naming the kind of product as well ("a light for a power cut") works best.`,
   'azure-openai': `
 This server embeds text with an Azure OpenAI embedding model: describe the need in plain words.`,
 };
