@@ -12,6 +12,10 @@ interface Request {
 
 type Model = { embed(texts: string[]): Promise<number[][]> };
 
+// TF.js prints notices with console; a worker's console writes to the parent's stdout, which
+// may be the MCP stdio transport. Errors reach the parent as messages instead.
+for (const method of ['log', 'info', 'warn', 'debug', 'error'] as const) console[method] = () => {};
+
 let loading: Promise<Model> | undefined;
 
 async function loadModel(): Promise<Model> {

@@ -109,10 +109,8 @@ export function createUseLiteProvider(): UseLiteProvider {
   }
 
   function start(): Worker {
-    const started = new Worker(workerUrl(), { stdout: true, stderr: true });
-    // TF.js may print notices; stdout can be the MCP stdio transport, so they go nowhere.
-    started.stdout.resume();
-    started.stderr.resume();
+    // The worker silences its console itself: piping its stdio here would keep the process alive.
+    const started = new Worker(workerUrl());
     started.on(
       'message',
       (message: { id?: number; vectors?: Float32Array[]; error?: string; loadedMs?: number }) => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withStoreSession } from '../../src/db/session.js';
 import { HEAD_OFFICE_ID } from '../../src/db/stores.js';
@@ -120,6 +121,14 @@ describe('the use-lite provider', () => {
       await fresh.close();
     }
   }, 60_000);
+
+  it('does not keep a process alive once idle: a CLI that embedded exits by itself', () => {
+    const script = `import('${new URL('../../dist/src/embeddings/use-lite.js', import.meta.url).href}').then(async ({ createUseLiteProvider }) => { await createUseLiteProvider().embed(['hello']); console.log('embedded'); })`;
+    const started = performance.now();
+    const output = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(output.trim()).toBe('embedded');
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 90_000);
 
   it('stops its worker on close and loads the model again on the next embed', async () => {
     const [before] = await useLite.embed(['a light for a power cut']);
