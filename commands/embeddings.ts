@@ -12,7 +12,13 @@ export function registerEmbeddings(program: Command): void {
   embeddings
     .command('sync')
     .description('compute embeddings for products that lack one or whose description changed')
-    .addOption(new Option('--provider <provider>', 'embedding provider').choices(['local', 'azure-openai']))
+    .addOption(
+      new Option('--provider <provider>', 'embedding provider').choices([
+        'use-lite',
+        'local',
+        'azure-openai',
+      ]),
+    )
     .option('--batch-size <n>', 'texts per request', numberFlag('--batch-size', 1, 2048), 100)
     .option('--concurrency <n>', 'requests in flight', numberFlag('--concurrency', 1, 64), 10)
     .option('--dry-run', 'say how many would be embedded, with estimated tokens and cost')
@@ -42,6 +48,7 @@ export function registerEmbeddings(program: Command): void {
         });
       } finally {
         bar.done();
+        await provider.close?.();
         await db.close().catch(() => {});
       }
       if (ctx.terminal.json) writeJson({ ...report });
@@ -60,7 +67,7 @@ export function describeSync(report: SyncReport): string {
     lines.push(
       `the stored vectors are from ${report.previous ? describeModel(report.previous) : 'an unrecorded model'}: every product is embedded again`,
     );
-  const cost = `about ${report.estimatedTokens.toLocaleString('en-US')} tokens (${usd(report.estimatedAzureCostUsd)} on Azure OpenAI${report.provider === 'local' ? '; the local provider is free' : ''})`;
+  const cost = `about ${report.estimatedTokens.toLocaleString('en-US')} tokens (${usd(report.estimatedAzureCostUsd)} on Azure OpenAI${report.provider !== 'azure-openai' ? `; the ${report.provider} provider is free` : ''})`;
   if (report.dryRun) {
     lines.push(
       `would embed ${report.pending} of ${report.products} products with ${model}; ${cost}`,

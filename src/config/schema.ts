@@ -384,10 +384,10 @@ export const settings = {
   }),
 
   // Embeddings
-  embeddingProvider: setting(z.enum(['local', 'azure-openai']).default('local'), {
+  embeddingProvider: setting(z.enum(['use-lite', 'local', 'azure-openai']).default('use-lite'), {
     env: ['MCPOPS_EMBEDDING_PROVIDER'],
     flag: 'provider',
-    description: 'local (offline, lexical) or azure-openai',
+    description: 'use-lite (offline, meaning + words), local (offline, words only) or azure-openai',
   }),
   azureOpenaiEndpoint: setting(httpUrl.optional(), {
     env: ['AZURE_OPENAI_ENDPOINT'],
@@ -409,6 +409,18 @@ export const settings = {
   hnswEfSearch: setting(int(1, 1000).default(40), {
     env: ['MCPOPS_HNSW_EF_SEARCH'],
     description: 'hnsw.ef_search per query',
+  }),
+  searchVectorWeight: setting(z.coerce.number().min(0).max(10).default(1), {
+    env: ['MCPOPS_SEARCH_VECTOR_WEIGHT'],
+    description: 'semantic search: weight of the vector rank in the fused ranking',
+  }),
+  searchTextWeight: setting(z.coerce.number().min(0).max(10).default(1), {
+    env: ['MCPOPS_SEARCH_TEXT_WEIGHT'],
+    description: 'semantic search: weight of the full-text rank (0 = vector only)',
+  }),
+  searchRrfK: setting(int(1, 1000).default(60), {
+    env: ['MCPOPS_SEARCH_RRF_K'],
+    description: 'semantic search: reciprocal rank fusion constant k',
   }),
 
   // Azure identity and Key Vault

@@ -17,6 +17,24 @@ export interface SearchOptions {
   maxRows?: number;
   /** Minimum similarity in percent, 20..80: a product is kept when its cosine distance ≤ 1 − t/100. */
   similarityThreshold?: number;
+  /** The query's words for the full-text ranking; without them (or textWeight 0) vectors alone rank. */
+  queryText?: string;
+  blend?: Partial<SearchBlend>;
+}
+
+/** How the vector and full-text rankings are fused (reciprocal rank fusion). */
+export interface SearchBlend {
+  vectorWeight: number;
+  textWeight: number;
+  /** RRF's k: larger flattens the difference between neighbouring ranks. */
+  rrfK: number;
+}
+
+export const DEFAULT_BLEND: SearchBlend = { vectorWeight: 1, textWeight: 1, rrfK: 60 };
+
+/** Candidates each ranking contributes before fusion: enough for rows the other ranking lifts. */
+export function searchCandidates(maxRows: number): number {
+  return Math.min(200, Math.max(40, 2 * maxRows));
 }
 
 export interface SearchResult {
@@ -44,10 +62,11 @@ export function searchLimits(options: SearchOptions): { maxRows: number; maxDist
 }
 
 /**
- * The products nearest to `queryVector` by cosine distance (`<=>`, the vector a bound
- * parameter), nearest first, within the threshold; adds `similarity_distance` and `sp`
- * (similarity percent, one decimal). Runs on the caller's client, so inside its store
- * session; refuses a query vector of another model than the stored vectors'.
+ * The products closest to the query within the threshold (cosine distance `<=>`, the vector a
+ * bound parameter), ranked by fusing vector rank and full-text rank of `queryText` (reciprocal
+ * rank fusion, docs/embeddings.md); adds `similarity_distance` and `sp` (similarity percent, one
+ * decimal). Runs on the caller's client, so inside its store session; refuses a query vector of
+ * another model than the stored vectors'.
  */
 export async function searchProducts(
   client: pg.ClientBase,
@@ -78,10 +97,25 @@ export async function searchProducts(
         suggestion: 'Run mcpops embeddings sync with the provider serve uses.',
       },
     );
+  const blend: SearchBlend = {
+    vectorWeight: options.blend?.vectorWeight ?? DEFAULT_BLEND.vectorWeight,
+    textWeight: options.blend?.textWeight ?? DEFAULT_BLEND.textWeight,
+    rrfK: options.blend?.rrfK ?? DEFAULT_BLEND.rrfK,
+  };
+  const text = options.queryText?.trim() ?? '';
   const result = await queryExtended(
     client,
     loadSql('embeddings/search'),
-    [pgvector.toSql(queryVector), maxRows, maxDistance],
+    [
+      pgvector.toSql(queryVector),
+      maxRows,
+      maxDistance,
+      text,
+      searchCandidates(maxRows),
+      blend.vectorWeight,
+      text === '' ? 0 : blend.textWeight,
+      blend.rrfK,
+    ],
     { rowMode: 'array' },
   );
   return { columns: result.fields.map((field) => field.name), rows: result.rows as unknown as unknown[][] };

@@ -1,6 +1,12 @@
-export type EmbeddingProviderName = 'local' | 'azure-openai';
+export type EmbeddingProviderName = 'local' | 'use-lite' | 'azure-openai';
 
-/** The column the vectors live in is vector(1536); every provider must produce exactly this. */
+/** The providers that need no network: their vectors can be made wherever mcpops runs. */
+export const OFFLINE_PROVIDERS: readonly EmbeddingProviderName[] = ['local', 'use-lite'];
+
+/**
+ * The column the vectors live in is vector(1536) (the Zava shape); every provider fills exactly
+ * this (use-lite: 512 meaning + 1024 hashed-word dimensions).
+ */
 export const EMBEDDING_DIMENSIONS = 1536;
 
 /** Turns texts into vectors. One implementation per provider; the rest of mcpops sees only this. */
@@ -11,6 +17,8 @@ export interface EmbeddingProvider {
   readonly dimensions: number;
   /** One vector per text, in order. Rejects with a McpopsError; honours `signal` (Ctrl-C). */
   embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Frees what the provider loaded (use-lite's model worker); it loads again on the next embed. */
+  close?(): Promise<void>;
 }
 
 /** What the database records about the stored vectors. */

@@ -141,7 +141,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       guardCache: new CatalogCache(),
       inflight: createInflight(),
       log,
-      // Embeds semantic_search_products queries; the local provider needs no network.
+      // Embeds semantic_search_products queries; the offline providers need no network, and
+      // use-lite loads its model only on the first semantic search.
       embeddings: await (await import('../embeddings/index.js')).createEmbeddingProvider(config),
     };
   } catch (error) {

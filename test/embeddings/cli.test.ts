@@ -10,7 +10,8 @@ import { startVectorDatabase, type VectorDatabase } from './fixture.js';
 // Spawns the BUILT cli: run `npm run build` first.
 let vdb: VectorDatabase;
 let pg15: TestDatabase;
-const env = (url: string) => ({ DATABASE_URL: url, MCPOPS_EMBEDDING_PROVIDER: undefined });
+// The sync's mechanics are tested with the fast lexical provider (use-lite: use-lite.test.ts).
+const env = (url: string) => ({ DATABASE_URL: url, MCPOPS_EMBEDDING_PROVIDER: 'local' });
 
 beforeAll(async () => {
   [vdb, pg15] = await Promise.all([startVectorDatabase(), createTestDatabase('mcpops_emb_cli')]);
@@ -32,7 +33,13 @@ describe('mcpops embeddings sync', () => {
       process.execPath,
       [CLI, 'embeddings', 'sync', '--json', '--batch-size', '1', '--concurrency', '1'],
       {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', DATABASE_URL: vdb.url },
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          CI: 'true',
+          DATABASE_URL: vdb.url,
+          MCPOPS_EMBEDDING_PROVIDER: 'local',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );

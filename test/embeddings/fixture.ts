@@ -26,6 +26,7 @@ export async function startVectorDatabase(options: { products?: boolean } = {}):
   const db = await PGlite.create({ extensions: { vector } });
   await db.exec('CREATE EXTENSION IF NOT EXISTS vector');
   await db.exec(sql('zava/schema'));
+  await db.exec(sql('zava/fulltext'));
   await db.exec(sql('zava/vector'));
   await db.exec(sql('zava/rls'));
   await db.exec(`

@@ -168,7 +168,7 @@ describe('semantic product search over the sample catalogue (local provider)', (
   // 450 rows are cheaper to sort than to walk a graph, so the planner rightly picks a seq scan
   // here; with seq scans priced out, the plan shows the query's shape lets the HNSW index answer
   // it (bench/vector shows the planner choosing it by itself at 100,000 rows).
-  it('can be answered by the HNSW index inside the store session', async () => {
+  it('can be answered by the HNSW and full-text indexes inside the store session', async () => {
     const [vector] = await local.embed(['cordless drill']);
     const plan = await withStoreSession(
       vdb.pool,
@@ -179,11 +179,17 @@ describe('semantic product search over the sample catalogue (local provider)', (
           pgvector.toSql(vector),
           20,
           0.7,
+          'cordless drill',
+          40,
+          1,
+          1,
+          60,
         ]);
         return rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
       },
     );
     expect(plan).toMatch(/Index Scan using idx_product_embeddings_hnsw/);
+    expect(plan).toMatch(/products_fulltext_idx/);
     expect(plan).not.toMatch(/Seq Scan on product_description_embeddings/);
   });
 

@@ -4,7 +4,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { loadSql } from '../../src/db/sql-files.js';
-import { LOCAL_MODEL } from '../../src/embeddings/local.js';
+import { USE_LITE_MODEL } from '../../src/embeddings/use-lite.js';
 import { collectHealth } from '../../src/ops/health/collect.js';
 import { freePort } from '../support/azurite.js';
 import { allChecks, healthConfig, runOne } from './support.js';
@@ -56,10 +56,10 @@ describe('vector checks on PGlite + pgvector', () => {
     const mismatch = await runOne(config, 'ai.embedding_model');
     expect(mismatch.status).toBe('WARNING');
     expect(mismatch.message).toBe(
-      `stored vectors were made by azure-openai/text-embedding-3-small (1536 dimensions) but local/${LOCAL_MODEL} (1536 dimensions) is configured: semantic search refuses to compare them`,
+      `stored vectors were made by azure-openai/text-embedding-3-small (1536 dimensions) but use-lite/${USE_LITE_MODEL} (1536 dimensions) is configured: semantic search refuses to compare them`,
     );
     expect(mismatch.remedy).toContain('mcpops embeddings sync');
-    await stamp('local', LOCAL_MODEL);
+    await stamp('use-lite', USE_LITE_MODEL);
     expect((await runOne(config, 'ai.embedding_model')).status).toBe('OK');
   });
 

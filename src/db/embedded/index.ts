@@ -43,7 +43,7 @@ async function initialiseZava(
     sampleData: true,
     scale: config.embeddedScale,
     signal,
-    embeddings: 'local-only',
+    embeddings: 'offline-only',
     onProgress,
   });
 }

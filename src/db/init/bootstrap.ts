@@ -8,10 +8,10 @@ export interface BootstrapOptions {
   force?: boolean;
   signal?: AbortSignal;
   /**
-   * Product vectors with the configured provider (`db init`), or only with the offline local one
+   * Product vectors with the configured provider (`db init`), or only with an offline one
    * (the embedded first start, which never calls a cloud service on its own).
    */
-  embeddings: 'configured' | 'local-only';
+  embeddings: 'configured' | 'offline-only';
   onProgress?: (stage: string, done?: number, total?: number) => void;
 }
 
@@ -45,7 +45,7 @@ export async function bootstrapZava(
   });
   const actions: string[] = [];
   if (!init.sampleLoaded) return { init, actions };
-  if (options.embeddings === 'local-only' && config.embeddingProvider !== 'local') {
+  if (options.embeddings === 'offline-only' && config.embeddingProvider === 'azure-openai') {
     progress(
       `product embeddings skipped (provider ${config.embeddingProvider}); run \`mcpops embeddings sync\``,
     );
@@ -59,7 +59,7 @@ export async function bootstrapZava(
   const embedded = await embedSampleData(pool, provider, {
     signal: options.signal,
     onProgress: (p) => progress('embedding products', p.done, p.total),
-  });
+  }).finally(() => provider.close?.()); // serve loads a model again only when a search needs it
   if (embedded) {
     actions.push(`embedded ${embedded.embedded} products with ${provider.name}/${provider.model}`);
     init.rowCounts.product_description_embeddings = embedded.products - embedded.remaining;

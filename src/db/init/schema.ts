@@ -164,6 +164,7 @@ export async function applySchema(
   // Before the DDL too: an adopted table with other columns would otherwise fail on an index.
   if (mode === 'adopt') await assertColumns(client);
   await client.query(loadSql('zava/schema'));
+  await client.query(loadSql('zava/fulltext'));
   const vector = await tryCreateVector(client);
   if (vector.ok) await client.query(loadSql('zava/vector'));
   else if (vector.note) notes.push(vector.note);

@@ -20,7 +20,12 @@ export type ServeConfig = Pick<
   Config,
   'serveRole' | 'statementTimeoutMs' | 'maxRows' | 'maxBytes' | 'hnswEfSearch' | 'cacheTtlSeconds'
 > &
-  Partial<Pick<Config, 'slowQueryMs' | 'poolQueueMax' | 'workMem'>>;
+  Partial<
+    Pick<
+      Config,
+      'slowQueryMs' | 'poolQueueMax' | 'workMem' | 'searchVectorWeight' | 'searchTextWeight' | 'searchRrfK'
+    >
+  >;
 
 /**
  * Everything a tool needs, injected by createZavaServer. Convention: one file per tool under
