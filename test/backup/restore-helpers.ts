@@ -1,9 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { runBackup } from '../../src/ops/backup/index.js';
+import { type Azurite, startAzurite } from '../support/azurite.js';
 import { CLI } from '../support/cli.js';
 import { adminUrl } from '../support/database.js';
-import type { ZavaTestDatabase } from '../support/zava.js';
+import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
+import { configFor, dropDatabase } from './helpers.js';
 
 /** Store 1 as the reader sees it: its id and the identity serve would set for it. */
 export interface StoreIdentity {
@@ -193,4 +198,47 @@ export async function exitWithin(cli: RunningCli, limitMs: number): Promise<numb
 /** Sessions left in `database` after a killed run, gone (psql sees EOF and the server ends them). */
 export async function quiet(database: string): Promise<void> {
   await waitFor(async () => (await activity(database, '%')) === 0, 15_000, `no sessions in ${database}`);
+}
+
+/** A Zava source with the filler, backed up to a folder and to Azurite; drop() in afterAll. */
+export interface RestoreSource {
+  zava: ZavaTestDatabase;
+  azurite: Azurite;
+  dir: string;
+  azureTarget: string;
+  store: StoreIdentity;
+  env: Record<string, string>;
+  /** A database name for this file, dropped by drop(). */
+  fresh(tag: string): string;
+  drop(): Promise<void>;
+}
+
+export async function restoreSource(tag: string, fillerRows: number): Promise<RestoreSource> {
+  const [zava, azurite] = await Promise.all([createZavaTestDatabase({ scale: 'tiny' }), startAzurite()]);
+  const store = await addFiller(zava, fillerRows);
+  const dir = await mkdtemp(join(tmpdir(), `mcpops-restore-${tag}-`));
+  const env = { DATABASE_URL: zava.url, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+  const azureTarget = `azure://database-backups/${tag}`;
+  const config = await configFor(env);
+  await runBackup(config, { target: dir, compression: 'zstd', jobs: 2, retention: {} });
+  await runBackup(config, { target: azureTarget, compression: 'zstd', jobs: 2, retention: {} });
+  const created: string[] = [];
+  return {
+    zava,
+    azurite,
+    dir,
+    azureTarget,
+    store,
+    env,
+    fresh(name) {
+      created.push(`${zava.name}_${name}`);
+      return `${zava.name}_${name}`;
+    },
+    async drop() {
+      for (const name of created) await dropDatabase(name).catch(() => {});
+      await zava.drop();
+      await azurite.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
