@@ -26,10 +26,19 @@ export interface PostDataPlan {
   serial: string;
 }
 
+/** An index build and the table ("schema.table", unquoted) whose rows it needs. */
+export interface IndexBuild {
+  table?: string;
+  sql: string;
+}
+
 export interface RestorePlan {
   /** Pre-data without grants, plus row security and policies: one transaction, before any row. */
   schema: string;
-  post: PostDataPlan;
+  /** Index builds, each runnable as soon as its table's rows are in (as `pg_restore -j` does). */
+  indexes: IndexBuild[];
+  /** The rest of post-data, in order, after all rows and indexes. */
+  constraints: string;
   /** Grants and default privileges of both sections: one transaction, after everything else. */
   grants: string;
   /** Whether the dump enables row security or creates a policy anywhere. */
@@ -61,6 +70,22 @@ function isIndexBuild(block: DumpBlock): boolean {
   );
 }
 
+const IDENT = '(?:"(?:[^"]|"")+"|[^\\s."(]+)';
+const INDEX_ON = new RegExp(`\\bINDEX ${IDENT} ON (?:ONLY )?(${IDENT}\\.${IDENT})`);
+const ALTER_TABLE = new RegExp(`\\bALTER TABLE ONLY (${IDENT}\\.${IDENT})`);
+
+function unquote(part: string): string {
+  return part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part;
+}
+
+/** The table an index or key block builds on, as the manifest names it ("schema.table"). */
+function indexedTable(text: string): string | undefined {
+  const qualified = (INDEX_ON.exec(text) ?? ALTER_TABLE.exec(text))?.[1];
+  if (!qualified) return undefined;
+  const parts = new RegExp(`^(${IDENT})\\.(${IDENT})$`).exec(qualified);
+  return parts ? `${unquote(parts[1])}.${unquote(parts[2])}` : undefined;
+}
+
 export function splitPostData(text: string): PostDataPlan {
   const dump = parseDump(text);
   return {
@@ -83,13 +108,11 @@ export function planRestore(preData: string, postData: string): RestorePlan {
     schema:
       (schemaBlocks.length ? piece(pre, schemaBlocks) : preData) +
       piece(post, post.blocks.filter(isSecurity)),
-    post: {
-      parallel: rest.filter(isIndexBuild).map((b) => piece(post, [b])),
-      serial: piece(
-        post,
-        rest.filter((b) => !isIndexBuild(b)),
-      ),
-    },
+    indexes: rest.filter(isIndexBuild).map((b) => ({ table: indexedTable(b.text), sql: piece(post, [b]) })),
+    constraints: piece(
+      post,
+      rest.filter((b) => !isIndexBuild(b)),
+    ),
     grants: piece(pre, pre.blocks.filter(isGrant)) + piece(post, post.blocks.filter(isGrant)),
     hasRowSecurity: post.blocks.some(isSecurity),
   };

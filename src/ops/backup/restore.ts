@@ -2,15 +2,15 @@ import type pg from 'pg';
 import { Secret } from '../../config/secret.js';
 import { ConfigError, InterruptedError, McpopsError, OperationError, UsageError } from '../../errors.js';
 import type { BackupKey } from './crypto.js';
+import { type LaneJob, runLanes } from './lanes.js';
 import type { BackupManifest, ManifestObject } from './manifest.js';
 import { findPgTools, libpqEnv } from './pg-tools.js';
-import { planRestore } from './post-data.js';
+import { type IndexBuild, planRestore } from './post-data.js';
 import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-security.js';
 import { loadObjects, type RestoreTableCheck, readPlain, runSql } from './restore-steps.js';
 import { parentsFirst, truncateStatement } from './restore-tables.js';
 import { connect } from './snapshot.js';
 import type { BackupStore } from './store.js';
-import { mapLimit } from './util.js';
 import { keyFor, verifyBackup } from './verify.js';
 
 export interface RestoreOptions {
@@ -252,7 +252,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       bytes += delta;
       options.onProgress?.({ step: 'restore', table: object.table, bytes, totalBytes });
     };
-    const workers = Array.from({ length: Math.max(1, options.jobs) });
+    const workers = Math.max(1, options.jobs);
     const sql = (text: string, what: string, stopOnError = true, transaction = stopOnError) =>
       runSql(tools, env, text, { step: `restore (${what})`, stopOnError, transaction, signal: stop.signal });
     const warnings: string[] = [];
@@ -269,16 +269,40 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       copied = data.map((o) => (counts.length === ordered.length ? counts[ordered.indexOf(o)] : -1));
     } else {
       await job(() => sql(plan.schema, 'schema and row security'));
-      const loaded = await mapLimit(data, workers, (object) =>
-        job(() => loadObjects(store, [object], key, tools, env, { signal: stop.signal, onBytes })),
+      // Each table's index builds start as soon as its rows are in, while the others still load.
+      // No single transaction for them: parallel sessions holding locks across statements could deadlock.
+      const build =
+        (index: IndexBuild): LaneJob =>
+        async () => {
+          warnings.push(...(await job(() => sql(index.sql, 'post-data indexes', !subset, false))));
+          return undefined;
+        };
+      const loaded = new Map<ManifestObject, number>();
+      const tablesWithData = new Set(data.map((o) => o.table));
+      await runLanes(
+        [
+          ...data.map(
+            (object): LaneJob =>
+              async () => {
+                const counts = await job(() =>
+                  loadObjects(store, [object], key, tools, env, { signal: stop.signal, onBytes }),
+                );
+                loaded.set(
+                  object,
+                  counts.reduce((s, n) => s + n, 0),
+                );
+                return plan.indexes.filter((i) => i.table === object.table).map(build);
+              },
+          ),
+        ],
+        workers,
       );
-      copied = loaded.map((counts) => counts.reduce((s, n) => s + n, 0));
-      // No single transaction for indexes: parallel sessions holding locks across statements could deadlock.
-      const built = await mapLimit(plan.post.parallel, workers, (text) =>
-        job(() => sql(text, 'post-data indexes', !subset, false)),
+      await runLanes(
+        plan.indexes.filter((i) => !i.table || !tablesWithData.has(i.table)).map(build),
+        workers,
       );
-      warnings.push(...built.flat());
-      warnings.push(...(await job(() => sql(plan.post.serial, 'post-data constraints', !subset))));
+      copied = data.map((o) => loaded.get(o) ?? -1);
+      warnings.push(...(await job(() => sql(plan.constraints, 'post-data constraints', !subset))));
       const client = await connect(targetUrl, target.where);
       await assertNoOpenTables(client, manifest.id, target.database).finally(() =>
         client.end().catch(() => {}),
