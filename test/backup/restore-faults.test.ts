@@ -172,7 +172,11 @@ describe('restore under faults', () => {
       ['restore', 'latest', '--from', dir, '--target', adminUrl(name), '--create', '--json'],
       env,
     );
-    await waitFor(async () => (await activity(name, 'COPY %')) > 0, 40_000, 'a COPY');
+    await waitFor(
+      async () => (await activity(name, 'COPY %')) > 0 && cli.psqlPids.size > 0,
+      40_000,
+      'a COPY',
+    );
     cli.child.kill('SIGINT');
     expect(await exitWithin(cli, 10_000)).toBe(ExitCode.interrupted);
     expect(JSON.parse(cli.stdout()).error.code).toBe('interrupted');
@@ -187,7 +191,11 @@ describe('restore under faults', () => {
       ['restore', 'latest', '--from', dir, '--target', adminUrl(name), '--create', '--jobs', '1', '--json'],
       env,
     );
-    await waitFor(async () => (await activity(name, 'COPY %')) > 0, 40_000, 'a COPY');
+    await waitFor(
+      async () => (await activity(name, 'COPY %')) > 0 && cli.psqlPids.size > 0,
+      40_000,
+      'a COPY',
+    );
     await rename(join(dir, 'objects'), join(dir, 'objects-away'));
     try {
       const code = await exitWithin(cli, 10_000);
@@ -210,7 +218,11 @@ describe('restore under faults', () => {
       ],
       env,
     );
-    await waitFor(async () => (await activity(name, 'COPY %')) > 0, 40_000, 'a COPY');
+    await waitFor(
+      async () => (await activity(name, 'COPY %')) > 0 && cli.psqlPids.size > 0,
+      40_000,
+      'a COPY',
+    );
     azurite.process.kill('SIGKILL');
     const code = await exitWithin(cli, 10_000);
     expect(code, cli.stderr()).not.toBe('timeout');

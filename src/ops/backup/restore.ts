@@ -2,13 +2,12 @@ import type pg from 'pg';
 import { Secret } from '../../config/secret.js';
 import { ConfigError, InterruptedError, McpopsError, OperationError, UsageError } from '../../errors.js';
 import type { BackupKey } from './crypto.js';
-import { type LaneJob, runLanes } from './lanes.js';
 import type { BackupManifest, ManifestObject } from './manifest.js';
 import { findPgTools, libpqEnv } from './pg-tools.js';
-import { type IndexBuild, planRestore } from './post-data.js';
+import { planRestore } from './post-data.js';
+import { type LoadContext, loadDatabase, reloadTables } from './restore-load.js';
 import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-security.js';
-import { loadObjects, type RestoreTableCheck, readPlain, runSql } from './restore-steps.js';
-import { parentsFirst, truncateStatement } from './restore-tables.js';
+import { type RestoreTableCheck, readPlain } from './restore-steps.js';
 import { connect } from './snapshot.js';
 import type { BackupStore } from './store.js';
 import { keyFor, verifyBackup } from './verify.js';
@@ -252,62 +251,30 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       bytes += delta;
       options.onProgress?.({ step: 'restore', table: object.table, bytes, totalBytes });
     };
-    const workers = Math.max(1, options.jobs);
-    const sql = (text: string, what: string, stopOnError = true, transaction = stopOnError) =>
-      runSql(tools, env, text, { step: `restore (${what})`, stopOnError, transaction, signal: stop.signal });
-    const warnings: string[] = [];
+    const ctx: LoadContext = {
+      store,
+      key,
+      tools,
+      env,
+      jobs: options.jobs,
+      signal: stop.signal,
+      job,
+      onBytes,
+      connectTarget: () => connect(targetUrl, target.where),
+    };
     let copied: number[];
+    const warnings: string[] = [];
     if (dataOnly) {
-      // Every chosen table is emptied and loaded in one transaction: a failure leaves them as they were.
       totalBytes = data.reduce((s, o) => s + o.plainSize, 0);
-      const client = await connect(targetUrl, target.where);
-      const ordered = await parentsFirst(client, data).finally(() => client.end().catch(() => {}));
-      const prologue = truncateStatement(admin, ordered);
-      const counts = await job(() =>
-        loadObjects(store, ordered, key, tools, env, { prologue, signal: stop.signal, onBytes }),
-      );
-      copied = data.map((o) => (counts.length === ordered.length ? counts[ordered.indexOf(o)] : -1));
+      copied = await reloadTables(ctx, data);
     } else {
-      await job(() => sql(plan.schema, 'schema and row security'));
-      // Each table's index builds start as soon as its rows are in, while the others still load.
-      // No single transaction for them: parallel sessions holding locks across statements could deadlock.
-      const build =
-        (index: IndexBuild): LaneJob =>
-        async () => {
-          warnings.push(...(await job(() => sql(index.sql, 'post-data indexes', !subset, false))));
-          return undefined;
-        };
-      const loaded = new Map<ManifestObject, number>();
-      const tablesWithData = new Set(data.map((o) => o.table));
-      await runLanes(
-        [
-          ...data.map(
-            (object): LaneJob =>
-              async () => {
-                const counts = await job(() =>
-                  loadObjects(store, [object], key, tools, env, { signal: stop.signal, onBytes }),
-                );
-                loaded.set(
-                  object,
-                  counts.reduce((s, n) => s + n, 0),
-                );
-                return plan.indexes.filter((i) => i.table === object.table).map(build);
-              },
-          ),
-        ],
-        workers,
-      );
-      await runLanes(
-        plan.indexes.filter((i) => !i.table || !tablesWithData.has(i.table)).map(build),
-        workers,
-      );
-      copied = data.map((o) => loaded.get(o) ?? -1);
-      warnings.push(...(await job(() => sql(plan.constraints, 'post-data constraints', !subset))));
-      const client = await connect(targetUrl, target.where);
-      await assertNoOpenTables(client, manifest.id, target.database).finally(() =>
-        client.end().catch(() => {}),
-      );
-      await job(() => sql(`${plan.grants}\n${completeMark(admin, target.database)};\n`, 'grants'));
+      const loaded = await loadDatabase(ctx, plan, data, {
+        subset,
+        checkPosture: (client) => assertNoOpenTables(client, manifest.id, target.database),
+        finish: completeMark(admin, target.database),
+      });
+      copied = loaded.copied;
+      warnings.push(...loaded.warnings);
     }
 
     // Rows each table received (psql prints the server's COPY command tags) against the rows the backup counted in its snapshot.
