@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -121,12 +122,20 @@ export async function waitFor(check: () => Promise<boolean>, limitMs: number, wh
   }
 }
 
-/** Child process ids of `pid` (from /proc), with their command names. */
-export async function childrenOf(pid: number): Promise<Array<{ pid: number; name: string }>> {
+/**
+ * Child process ids of `pid` (from /proc), with their command names. Synchronous on purpose:
+ * the libuv pool may be busy with the restore's own reads, and a sample must not wait on it.
+ */
+export function childrenOf(pid: number): Array<{ pid: number; name: string }> {
   const out: Array<{ pid: number; name: string }> = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    let stat = '';
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
     if (match && Number(match[2]) === pid) out.push({ pid: Number(entry), name: match[1] });
   }
@@ -169,7 +178,7 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
   let running = true;
   const sample = async () => {
     while (running) {
-      for (const c of await childrenOf(child.pid as number)) if (c.name === 'psql') psqlPids.add(c.pid);
+      for (const c of childrenOf(child.pid as number)) if (c.name === 'psql') psqlPids.add(c.pid);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
