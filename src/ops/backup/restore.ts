@@ -1,5 +1,4 @@
-import type pg from 'pg';
-import { Secret } from '../../config/secret.js';
+import type { Secret } from '../../config/secret.js';
 import { ConfigError, InterruptedError, McpopsError, OperationError, UsageError } from '../../errors.js';
 import type { BackupKey } from './crypto.js';
 import type { BackupManifest, ManifestObject } from './manifest.js';
@@ -8,6 +7,7 @@ import { planRestore } from './post-data.js';
 import { type LoadContext, loadDatabase, reloadTables } from './restore-load.js';
 import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-security.js';
 import { type RestoreTableCheck, readPlain } from './restore-steps.js';
+import { completeMark, describe, incompleteMark, isEmpty, withDatabase } from './restore-target.js';
 import { connect } from './snapshot.js';
 import type { BackupStore } from './store.js';
 import { keyFor, verifyBackup } from './verify.js';
@@ -53,21 +53,6 @@ export function restoreStamp(at = new Date()): string {
   return at.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 }
 
-function withDatabase(url: Secret, database: string): Secret {
-  const parsed = new URL(url.reveal());
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return new Secret(parsed.toString());
-}
-
-function describe(url: Secret): { where: string; database: string } {
-  const parsed = new URL(url.reveal());
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  return {
-    where: `postgres://${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.hostname}:${parsed.port || 5432}/${database}`,
-    database,
-  };
-}
-
 /** The objects a restore needs: schema before and after, and the data of the chosen tables. */
 export function selectObjects(manifest: BackupManifest, tables?: string[]): ManifestObject[] {
   const byKey = new Map(manifest.objects.map((o) => [o.key, o]));
@@ -86,23 +71,6 @@ export function selectObjects(manifest: BackupManifest, tables?: string[]): Mani
   }
   const schema = manifest.objects.filter((o) => o.kind === 'pre-data' || o.kind === 'post-data');
   return [...schema, ...chosen.map((t) => byKey.get(t.object) as ManifestObject)];
-}
-
-async function isEmpty(client: pg.Client): Promise<boolean> {
-  const result = await client.query(
-    "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
-  );
-  return result.rows[0].n === 0;
-}
-
-/** Says on the database itself that it holds an unfinished restore; cleared with the grants. */
-function incompleteMark(client: pg.Client, database: string, id: string): string {
-  const note = `mcpops: restore of ${id} started ${new Date().toISOString()} and has not finished; the reader has no grants here`;
-  return `COMMENT ON DATABASE ${client.escapeIdentifier(database)} IS ${client.escapeLiteral(note)}`;
-}
-
-function completeMark(client: pg.Client, database: string): string {
-  return `COMMENT ON DATABASE ${client.escapeIdentifier(database)} IS NULL`;
 }
 
 function withNote(error: McpopsError, note: string): McpopsError {
