@@ -61,6 +61,7 @@ export async function loadDatabase(
     async () => {
       const counts = await ctx.job(() =>
         loadObjects(ctx.store, [object], ctx.key, ctx.tools, ctx.env, {
+          freeze: true,
           signal: ctx.signal,
           onBytes: ctx.onBytes,
         }),

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { McpopsError, OperationError } from '../../errors.js';
 import { decodeStream } from './codec.js';
@@ -78,6 +78,40 @@ async function drive(session: Session, feed: () => Promise<void>): Promise<void>
   throw (feedResult as PromiseRejectedResult).reason;
 }
 
+const IDENT = '(?:"(?:[^"]|"")+"|[^\\s."]+)';
+const COPY_HEADER = new RegExp(`^COPY (${IDENT}\\.${IDENT}) ((?:\\(.*\\) )?)FROM stdin;$`, 'm');
+const HEADER_LIMIT = 1024 * 1024;
+
+/**
+ * Rewrites a data object's `COPY t … FROM stdin;` into `TRUNCATE ONLY t; COPY t … FROM stdin
+ * WITH (FREEZE);` for a table this restore just created, empty: the rows are written frozen
+ * and all-visible, so the index builds that read them next do not dirty every page again to
+ * set hint bits. Everything after the header passes through untouched.
+ */
+function freezeCopy(): Transform {
+  let head = '';
+  let done = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      if (done) return callback(null, chunk);
+      head += chunk.toString('latin1');
+      const match = COPY_HEADER.exec(head);
+      if (!match && head.length < HEADER_LIMIT) return callback();
+      done = true;
+      const text = match
+        ? head.replace(
+            COPY_HEADER,
+            `TRUNCATE ONLY ${match[1]};\nCOPY ${match[1]} ${match[2]}FROM stdin WITH (FREEZE);`,
+          )
+        : head;
+      callback(null, Buffer.from(text, 'latin1'));
+    },
+    flush(callback) {
+      callback(null, done ? undefined : Buffer.from(head, 'latin1'));
+    },
+  });
+}
+
 /**
  * Loads data objects through one psql session in ONE transaction (with `prologue`, e.g. a
  * TRUNCATE, inside it): a failure or a kill anywhere leaves the tables as they were.
@@ -91,6 +125,8 @@ export async function loadObjects(
   env: NodeJS.ProcessEnv,
   options: {
     prologue?: string;
+    /** The tables were created empty by this restore: load them frozen. */
+    freeze?: boolean;
     signal?: AbortSignal;
     onBytes: (object: ManifestObject, delta: number) => void;
   },
@@ -113,7 +149,10 @@ export async function loadObjects(
         });
         current = decoded.plain;
         decoded.plain.on('data', (chunk: Buffer) => options.onBytes(object, chunk.length));
-        await Promise.all([decoded.done, pipeline(decoded.plain, session.stdin, { end: false })]);
+        const piped = options.freeze
+          ? pipeline(decoded.plain, freezeCopy(), session.stdin, { end: false })
+          : pipeline(decoded.plain, session.stdin, { end: false });
+        await Promise.all([decoded.done, piped]);
         if (
           decoded.stored.digest() !== object.storedSha256 ||
           decoded.plainHash.digest() !== object.plainSha256
