@@ -117,7 +117,9 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
   };
   const admin = await connect(withDatabase(targetUrl, 'postgres'), target.where);
   let created = false;
-  let replaced = false;
+  /** The target is being filled in place: a failure leaves it without grants, marked unfinished. */
+  let incomplete = false;
+  let reloading = false;
   // One failure (or Ctrl-C) stops every job: their psql children are ended, not left waiting.
   const stop = new AbortController();
   const onInterrupt = () => stop.abort(new InterruptedError('restore interrupted'));
@@ -207,7 +209,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
         else {
           await admin.query(`DROP DATABASE ${admin.escapeIdentifier(target.database)} WITH (FORCE)`);
           await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(target.database)}`);
-          replaced = true;
+          incomplete = true;
         }
       }
     }
@@ -234,8 +236,10 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     const warnings: string[] = [];
     if (dataOnly) {
       totalBytes = data.reduce((s, o) => s + o.plainSize, 0);
+      reloading = true;
       copied = await reloadTables(ctx, data);
     } else {
+      incomplete ||= !created;
       const loaded = await loadDatabase(ctx, plan, data, {
         subset,
         checkPosture: (client) => assertNoOpenTables(client, manifest.id, target.database),
@@ -271,9 +275,11 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     }
     const left = created
       ? `${target.database} was dropped`
-      : replaced
+      : incomplete
         ? `${target.database} is left incomplete and without grants (its comment says so); restore again`
-        : '';
+        : reloading
+          ? `the tables keep the rows they had`
+          : '';
     if (options.signal?.aborted) {
       throw new InterruptedError(`restore interrupted${left ? `; ${left}` : '; nothing was changed'}`);
     }
@@ -285,7 +291,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
             code: 'restore_failed',
             cause: error,
           });
-    throw left && replaced ? withNote(known, left) : known;
+    throw left && !created ? withNote(known, left) : known;
   } finally {
     options.signal?.removeEventListener('abort', onInterrupt);
     await admin.end().catch(() => {});
