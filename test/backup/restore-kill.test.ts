@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRestore } from '../../src/ops/backup/index.js';
 import { adminUrl } from '../support/database.js';
-import { databaseExists } from './helpers.js';
+import { configFor, databaseExists } from './helpers.js';
 import {
   activity,
   alive,
@@ -12,7 +13,8 @@ import {
   waitFor,
 } from './restore-helpers.js';
 
-// A restore killed (-9) in its schema step, while rows load, or while indexes build leaves no
+// A restore killed (-9) in its schema step, while rows load, or while indexes build — into a new
+// database from a folder or Azurite, or over a live database with --clean --yes — leaves no
 // retail table the reader may read without row security enabled, forced and a policy.
 let source: RestoreSource;
 
@@ -25,35 +27,40 @@ const POINTS = {
 } as const;
 
 beforeAll(async () => {
-  source = await restoreSource('kill', 250_000);
+  source = await restoreSource('kill', 150_000);
 }, 120_000);
 
 afterAll(async () => {
   await source?.drop();
 });
 
+/** A database to restore into: new, or a copy of the source as a live serve database would be. */
+async function targetFor(kind: string, point: string): Promise<{ name: string; args: string[] }> {
+  const name = source.fresh(`k_${kind}_${point}`.replace(/-/g, '_'));
+  if (kind !== 'live') return { name, args: ['--create'] };
+  await runRestore(await configFor(source.env), {
+    from: source.dir,
+    id: 'latest',
+    target: adminUrl(name),
+    create: true,
+    jobs: 2,
+    confirm: async () => false,
+  });
+  return { name, args: ['--clean', '--yes'] };
+}
+
 describe.each([
   ['folder', () => source.dir],
   ['Azurite', () => source.azureTarget],
-])('restore killed with -9 (%s)', (_kind, from) => {
+  ['live', () => source.dir],
+])('restore killed with -9 (%s)', (kind, from) => {
   it.each(Object.keys(POINTS) as Array<keyof typeof POINTS>)(
     'killed in %s: no retail table readable without its policies',
     async (point) => {
       const { zava, store } = source;
-      const name = source.fresh(`k_${_kind}_${point}`.replace(/-/g, '_'));
+      const { name, args } = await targetFor(kind, point);
       const cli = startCli(
-        [
-          'restore',
-          'latest',
-          '--from',
-          from(),
-          '--target',
-          adminUrl(name),
-          '--create',
-          '--jobs',
-          '2',
-          '--json',
-        ],
+        ['restore', 'latest', '--from', from(), '--target', adminUrl(name), ...args, '--json'],
         source.env,
       );
       let finished = false;
