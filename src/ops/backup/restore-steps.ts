@@ -1,7 +1,7 @@
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { McpopsError, OperationError } from '../../errors.js';
-import { decodeStream } from './codec.js';
+import { decodeStored, decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
 import { type Child, type PgTools, runTool } from './pg-tools.js';
@@ -142,7 +142,7 @@ export async function loadObjects(
       for (const object of objects) {
         options.signal?.throwIfAborted();
         const what = `restore (${object.table ?? object.kind})`;
-        const decoded = decodeStream(await store.read(object.key), {
+        const decoded = decodeStored(await store.read(object.key), {
           compression: object.compression,
           key: object.keyId ? key : undefined,
           what,
@@ -153,10 +153,7 @@ export async function loadObjects(
           ? pipeline(decoded.plain, freezeCopy(), session.stdin, { end: false })
           : pipeline(decoded.plain, session.stdin, { end: false });
         await Promise.all([decoded.done, piped]);
-        if (
-          decoded.stored.digest() !== object.storedSha256 ||
-          decoded.plainHash.digest() !== object.plainSha256
-        ) {
+        if (decoded.stored.digest() !== object.storedSha256) {
           throw new OperationError(`${what}: object ${object.key} changed since it was verified`, {
             code: 'backup_object_corrupt',
           });
