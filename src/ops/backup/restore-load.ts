@@ -4,7 +4,8 @@ import { type LaneJob, runLanes } from './lanes.js';
 import type { ManifestObject } from './manifest.js';
 import type { PgTools } from './pg-tools.js';
 import type { IndexBuild, RestorePlan } from './post-data.js';
-import { loadObjects, runSql } from './restore-steps.js';
+import { copyObjects } from './restore-copy.js';
+import { runSql } from './restore-steps.js';
 import { parentsFirst, truncateStatement } from './restore-tables.js';
 import type { BackupStore } from './store.js';
 
@@ -21,6 +22,20 @@ export interface LoadContext {
   job<T>(work: () => Promise<T>): Promise<T>;
   onBytes(object: ManifestObject, delta: number): void;
   connectTarget(): Promise<pg.Client>;
+}
+
+/** Loads objects over a connection of its own, ended (rolling back what did not commit) after. */
+async function copyInto(
+  ctx: LoadContext,
+  objects: ManifestObject[],
+  options: Parameters<typeof copyObjects>[4],
+): Promise<number[]> {
+  const client = await ctx.connectTarget();
+  try {
+    return await copyObjects(client, ctx.store, objects, ctx.key, options);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 function sql(ctx: LoadContext, text: string, what: string, stopOnError = true, transaction = stopOnError) {
@@ -60,11 +75,7 @@ export async function loadDatabase(
     (object: ManifestObject): LaneJob =>
     async () => {
       const counts = await ctx.job(() =>
-        loadObjects(ctx.store, [object], ctx.key, ctx.tools, ctx.env, {
-          freeze: true,
-          signal: ctx.signal,
-          onBytes: ctx.onBytes,
-        }),
+        copyInto(ctx, [object], { freeze: true, signal: ctx.signal, onBytes: ctx.onBytes }),
       );
       loaded.set(
         object,
@@ -97,11 +108,7 @@ export async function reloadTables(ctx: LoadContext, data: ManifestObject[]): Pr
     await client.end().catch(() => {});
   }
   const counts = await ctx.job(() =>
-    loadObjects(ctx.store, ordered, ctx.key, ctx.tools, ctx.env, {
-      prologue,
-      signal: ctx.signal,
-      onBytes: ctx.onBytes,
-    }),
+    copyInto(ctx, ordered, { prologue, signal: ctx.signal, onBytes: ctx.onBytes }),
   );
   return data.map((o) => (counts.length === ordered.length ? counts[ordered.indexOf(o)] : -1));
 }
