@@ -100,7 +100,6 @@ describe('restore of an object that fails authentication mid-stream', () => {
       clearInterval(sampler);
     }
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(psqls.size).toBeGreaterThan(0);
     expect([...psqls].filter(alive)).toEqual([]);
     expect(await databaseExists(target)).toBe(false);
   }, 60_000);
