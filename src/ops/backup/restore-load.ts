@@ -9,6 +9,12 @@ import { runSql } from './restore-steps.js';
 import { parentsFirst, truncateStatement } from './restore-tables.js';
 import type { BackupStore } from './store.js';
 
+/**
+ * Sort memory of each index build (the server default, 64 MB, sends a large table's key sort
+ * to disk); at most --jobs builds run at once. `pg_restore`'s documentation suggests the same.
+ */
+const INDEX_BUILD_MEMORY = '256MB';
+
 /** What the load steps share: where rows come from, the psql environment, and the stop switch. */
 export interface LoadContext {
   store: BackupStore;
@@ -67,7 +73,8 @@ export async function loadDatabase(
   const build =
     (index: IndexBuild): LaneJob =>
     async () => {
-      warnings.push(...(await sql(ctx, index.sql, 'post-data indexes', !options.subset, false)));
+      const text = `SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}';\n${index.sql}`;
+      warnings.push(...(await sql(ctx, text, 'post-data indexes', !options.subset, false)));
       return undefined;
     };
   const loaded = new Map<ManifestObject, number>();
