@@ -22,14 +22,16 @@ export function registerRestore(program: Command): void {
     .action(async (id: string, _options, command: Command) => {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
-      const config = await ctx.config();
+      // --target here is a database (or a folder for embedded backups), never the backup
+      // location: that comes from --from, else the backupTarget setting (env, .env, config file).
+      const { target: _database, ...flags } = ctx.options;
+      const { assertConfigValid, loadConfig } = await import('../src/config/load.js');
+      const config = assertConfigValid(
+        await loadConfig({ flags, configFile: ctx.options.config, envFile: ctx.options.envFile }),
+      );
       const core = await import('../src/ops/backup/index.js');
       const render = await import('./restore-render.js');
-      // --target here is a database; the backup location comes from --from or MCPOPS_BACKUP_TARGET.
-      const from =
-        (o.from as string | undefined) ??
-        process.env.MCPOPS_BACKUP_TARGET ??
-        (o.target ? undefined : config.backupTarget);
+      const from = (o.from as string | undefined) ?? config.backupTarget;
       if (o.list) {
         render.printContents(ctx, (await core.loadRestorePlan(config, from, id)).manifest);
         return;

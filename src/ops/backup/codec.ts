@@ -44,9 +44,12 @@ export function compressor(compression: Compression): Transform {
   return new PassThrough();
 }
 
+/** Output in 256 KiB pieces (zlib's default is 16 KiB): fewer hops for every stage after it. */
+const DECOMPRESS_CHUNK = 256 * 1024;
+
 export function decompressor(algorithm: CompressionAlgorithm): Transform {
-  if (algorithm === 'zstd') return zlib.createZstdDecompress();
-  if (algorithm === 'gzip') return zlib.createGunzip();
+  if (algorithm === 'zstd') return zlib.createZstdDecompress({ chunkSize: DECOMPRESS_CHUNK });
+  if (algorithm === 'gzip') return zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });
   return new PassThrough();
 }
 
@@ -96,17 +99,40 @@ export async function encodeInto(
   };
 }
 
+interface DecodeOptions {
+  compression: CompressionAlgorithm;
+  key?: BackupKey;
+  what: string;
+}
+
+function decode(source: Readable, options: DecodeOptions, after: Transform[]) {
+  const stored = new HashCounter();
+  const stages: Transform[] = [stored];
+  if (options.key) stages.push(new DecryptStream(options.key, options.what));
+  stages.push(decompressor(options.compression), ...after);
+  const done = pipeline([source, ...stages] as unknown as NodeJS.ReadWriteStream[]);
+  done.catch(() => {});
+  return { plain: stages.at(-1) as Readable, stored, done };
+}
+
 /** The reverse: stored bytes (checked) → decryption → decompression → plain bytes (checked). */
 export function decodeStream(
   source: Readable,
-  options: { compression: CompressionAlgorithm; key?: BackupKey; what: string },
+  options: DecodeOptions,
 ): { plain: Readable; stored: HashCounter; plainHash: HashCounter; done: Promise<void> } {
-  const stored = new HashCounter();
   const plainHash = new HashCounter();
-  const stages: Transform[] = [stored];
-  if (options.key) stages.push(new DecryptStream(options.key, options.what));
-  stages.push(decompressor(options.compression), plainHash);
-  const done = pipeline([source, ...stages] as unknown as NodeJS.ReadWriteStream[]);
-  done.catch(() => {});
-  return { plain: plainHash, stored, plainHash, done };
+  return { ...decode(source, options, [plainHash]), plainHash };
+}
+
+/**
+ * Stored bytes (hashed) → decryption → decompression, without hashing the plain bytes: for a
+ * restore, whose objects were checked whole just before. Stored bytes equal to the manifest's
+ * decode to the plain bytes the backup hashed, so the stored SHA-256 alone proves the object
+ * unchanged, at a fraction of the hashing (plain data is several times larger).
+ */
+export function decodeStored(
+  source: Readable,
+  options: DecodeOptions,
+): { plain: Readable; stored: HashCounter; done: Promise<void> } {
+  return decode(source, options, []);
 }

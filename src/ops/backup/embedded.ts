@@ -2,7 +2,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ConfigError, OperationError, UnavailableError, UsageError } from '../../errors.js';
+import { ConfigError, InterruptedError, OperationError, UnavailableError, UsageError } from '../../errors.js';
 import { decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import {
@@ -33,6 +33,11 @@ async function openPglite(dir: string, loadDataDir?: Blob): Promise<PGliteLike> 
   const db = new PGlite(dir, { extensions: { vector }, ...(loadDataDir ? { loadDataDir } : {}) });
   await db.waitReady;
   return db as unknown as PGliteLike;
+}
+
+/** Ctrl-C lands between steps: PGlite's own calls cannot be cancelled half-way. */
+function interrupted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new InterruptedError(`${what} interrupted`);
 }
 
 /** A running `serve` holds the folder; PGlite has one writer, so a second opener would corrupt it. */
@@ -113,6 +118,7 @@ async function backupLocked(
     const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
       .v;
     const counts = await tableCounts(db);
+    interrupted(options.signal, 'backup');
     const blob = await db.dumpDataDir('gzip');
     const object = await writeObject(writer, Readable.fromWeb(blob.stream() as never), {
       kind: 'embedded-datadir',
@@ -140,10 +146,12 @@ async function backupLocked(
         uploadedObjects: 1,
       },
     };
+    interrupted(options.signal, 'backup');
     await store.writeText(manifestKey(id), `${JSON.stringify(manifest, null, 2)}\n`);
     return { manifest, durationMs: Date.now() - started.getTime(), orphansRemoved };
   } catch (error) {
     await Promise.all(writer.written.map((k) => store.remove(k).catch(() => {})));
+    if (options.signal?.aborted) throw new InterruptedError('backup interrupted; partial objects removed');
     throw error;
   } finally {
     await removeRunMarker(store, id).catch(() => {});
@@ -158,6 +166,7 @@ export async function restoreEmbedded(options: {
   dir: string;
   key?: BackupKey;
   clean?: boolean;
+  signal?: AbortSignal;
   confirm: (message: string) => Promise<boolean>;
 }): Promise<{
   id: string;
@@ -187,8 +196,28 @@ export async function restoreEmbedded(options: {
     await assertFree(options.dir);
     const ok = await options.confirm(`${options.dir} is not empty: replace it with ${manifest.id}?`);
     if (!ok) throw new UsageError('restore cancelled; nothing was changed', { code: 'restore_cancelled' });
+    interrupted(options.signal, 'restore');
     await rm(options.dir, { recursive: true, force: true });
   }
+  interrupted(options.signal, 'restore');
+  try {
+    return await loadDataDir(options, object, key, started);
+  } catch (error) {
+    // Whatever was written is no database: the folder goes, as the restore never happened.
+    await rm(options.dir, { recursive: true, force: true });
+    if (options.signal?.aborted)
+      throw new InterruptedError(`restore interrupted; ${options.dir} was removed`);
+    throw error;
+  }
+}
+
+async function loadDataDir(
+  options: { store: BackupStore; manifest: BackupManifest; dir: string; signal?: AbortSignal },
+  object: BackupManifest['objects'][number],
+  key: BackupKey | undefined,
+  started: number,
+) {
+  const { manifest, store } = options;
   const chunks: Buffer[] = [];
   const decoded = decodeStream(await store.read(object.key), {
     compression: 'none',
@@ -203,13 +232,16 @@ export async function restoreEmbedded(options: {
         cb();
       },
     }),
+    { signal: options.signal },
   );
   await decoded.done;
+  interrupted(options.signal, 'restore');
   const db = await openPglite(options.dir, new Blob(chunks));
   // The tarball carries the source folder's lock file; it belongs to no process here.
   const { LOCK_FILE } = await import('../../db/embedded/lock.js');
   await rm(join(options.dir, LOCK_FILE), { force: true });
   try {
+    interrupted(options.signal, 'restore');
     const counts = new Map((await tableCounts(db)).map((c) => [c.name, c.rows]));
     const tables = manifest.tables.map((t) => ({
       name: t.name,

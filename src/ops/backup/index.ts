@@ -316,6 +316,7 @@ export async function runRestore(config: Config, options: RestoreCommandOptions)
       dir,
       key,
       clean: options.clean,
+      signal: options.signal,
       confirm: options.confirm,
     });
     return {

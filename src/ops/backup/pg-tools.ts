@@ -92,9 +92,14 @@ export interface Child {
   process: ChildProcess;
   /** Resolves when the process exits 0; rejects naming the step and the last stderr lines otherwise. */
   done: Promise<void>;
+  /** Ends the process if it still runs (SIGTERM) and resolves once it has exited. */
+  stop(): Promise<void>;
 }
 
-/** Spawns a tool; its exit code is checked on its own (a pipeline would hide it). */
+/**
+ * Spawns a tool; its exit code is checked on its own (a pipeline would hide it). Aborting the
+ * signal ends the process, and `done` then rejects with the signal's reason.
+ */
 export function runTool(
   command: string,
   args: string[],
@@ -109,17 +114,25 @@ export function runTool(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });
+  const exited = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    child.once('error', () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
   const done = new Promise<void>((resolve, reject) => {
-    child.once('error', (error) =>
+    child.once('error', (error) => {
+      if (options.signal?.aborted) return reject(options.signal.reason ?? error);
       reject(
         new OperationError(`${options.step}: ${command} could not run: ${error.message}`, {
           code: 'backup_tool_failed',
           cause: error,
         }),
-      ),
-    );
+      );
+    });
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
+      if (options.signal?.aborted) return reject(options.signal.reason);
       const tail = stderr.trim().split('\n').slice(-3).join(' | ');
       reject(
         new OperationError(
@@ -130,5 +143,12 @@ export function runTool(
     });
   });
   done.catch(() => {});
-  return { process: child, done };
+  return {
+    process: child,
+    done,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

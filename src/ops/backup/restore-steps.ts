@@ -1,8 +1,9 @@
-import { OperationError } from '../../errors.js';
+import type { Writable } from 'node:stream';
+import { McpopsError, OperationError } from '../../errors.js';
 import { decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
-import { type PgTools, runTool } from './pg-tools.js';
+import { type Child, type PgTools, runTool } from './pg-tools.js';
 import type { BackupStore } from './store.js';
 
 export interface RestoreTableCheck {
@@ -12,55 +13,55 @@ export interface RestoreTableCheck {
   ok: boolean;
 }
 
-/** The psql side of a restore: objects streamed into psql, SQL text run, row counts read back. */
+/**
+ * The psql side of a restore (schema, index builds, constraints, grants). A transaction is
+ * written as explicit BEGIN … COMMIT on psql's stdin: psql ends a script at EOF, so with
+ * --single-transaction a process killed mid-write would have committed the part psql had
+ * read. Without COMMIT the server rolls the session back when psql exits.
+ */
 
-export async function streamInto(
-  store: BackupStore,
-  object: ManifestObject,
-  key: BackupKey | undefined,
-  tools: PgTools,
-  env: NodeJS.ProcessEnv,
-  options: { stopOnError: boolean; signal?: AbortSignal; onBytes: (delta: number) => void },
-): Promise<{ errors: string[]; copied: number }> {
-  const step = `restore (${object.table ?? object.kind})`;
-  // Not -q: psql's "COPY <n>" tags say how many rows each table received.
-  const args = ['-X', '--no-password', '-v', `ON_ERROR_STOP=${options.stopOnError ? 1 : 0}`, '-f', '-'];
-  if (options.stopOnError) args.push('--single-transaction');
-  const psql = runTool(tools.psql, args, { env, step, signal: options.signal, stdin: 'pipe' });
-  let errors = '';
-  psql.process.stderr?.on('data', (chunk: Buffer) => {
-    errors = (errors + chunk.toString()).slice(-20_000);
-  });
-  let copied = 0;
-  let partial = '';
-  psql.process.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const match = /^COPY (\d+)$/.exec(line);
-      if (match) copied += Number(match[1]);
-    }
-  });
-  const decoded = decodeStream(await store.read(object.key), {
-    compression: object.compression,
-    key: object.keyId ? key : undefined,
-    what: step,
-  });
-  decoded.plain.on('data', (chunk: Buffer) => options.onBytes(chunk.length));
-  decoded.plain.pipe(psql.process.stdin!);
-  psql.process.stdin!.on('error', () => {});
-  await Promise.all([decoded.done, psql.done]);
-  if (decoded.stored.digest() !== object.storedSha256 || decoded.plainHash.digest() !== object.plainSha256) {
-    throw new OperationError(`${step}: object ${object.key} changed since it was verified`, {
-      code: 'backup_object_corrupt',
-    });
-  }
-  return { errors: errors.split('\n').filter((line) => /ERROR:/.test(line)), copied };
+interface Session {
+  child: Child;
+  stdin: Writable;
 }
 
-export const POST_DATA_SPLIT_LIMIT = 64 * 1024 * 1024;
+function openSession(
+  tools: PgTools,
+  env: NodeJS.ProcessEnv,
+  options: { step: string; stopOnError: boolean; signal?: AbortSignal },
+): Session {
+  const args = ['-X', '-q', '--no-password', '-v', `ON_ERROR_STOP=${options.stopOnError ? 1 : 0}`, '-f', '-'];
+  const child = runTool(tools.psql, args, {
+    env,
+    step: options.step,
+    signal: options.signal,
+    stdin: 'pipe',
+  });
+  child.process.stdout?.resume();
+  const stdin = child.process.stdin as Writable;
+  stdin.on('error', () => {});
+  return { child, stdin };
+}
 
-/** An object's plain bytes in memory (post-data only: DDL, small), checked against the manifest. */
+/**
+ * Runs `feed` against a psql session and waits for psql. A failure on either side ends the
+ * other: the child is stopped (never left waiting on stdin) before the error is thrown. The
+ * error reported is the cause: a storage or integrity failure of the feed, else psql's own.
+ */
+async function drive(session: Session, feed: () => Promise<void>): Promise<void> {
+  const fed = feed().catch(async (error) => {
+    await session.child.stop();
+    throw error;
+  });
+  const [feedResult, psqlResult] = await Promise.allSettled([fed, session.child.done]);
+  if (feedResult.status === 'fulfilled' && psqlResult.status === 'fulfilled') return;
+  await session.child.stop();
+  if (feedResult.status === 'rejected' && feedResult.reason instanceof McpopsError) throw feedResult.reason;
+  if (psqlResult.status === 'rejected') throw psqlResult.reason;
+  throw (feedResult as PromiseRejectedResult).reason;
+}
+
+/** An object's plain bytes in memory (schema sections only: DDL, small), checked against the manifest. */
 export async function readPlain(
   store: BackupStore,
   object: ManifestObject,
@@ -82,22 +83,20 @@ export async function readPlain(
   return Buffer.concat(chunks);
 }
 
+/** Runs SQL text through psql; in one transaction that commits only if all of it ran. */
 export async function runSql(
   tools: PgTools,
   env: NodeJS.ProcessEnv,
   sql: string,
   options: { step: string; stopOnError: boolean; transaction: boolean; signal?: AbortSignal },
 ): Promise<string[]> {
-  const args = ['-X', '-q', '--no-password', '-v', `ON_ERROR_STOP=${options.stopOnError ? 1 : 0}`, '-f', '-'];
-  if (options.transaction) args.push('--single-transaction');
-  const psql = runTool(tools.psql, args, { env, step: options.step, signal: options.signal, stdin: 'pipe' });
+  const session = openSession(tools, env, options);
   let errors = '';
-  psql.process.stderr?.on('data', (chunk: Buffer) => {
+  session.child.process.stderr?.on('data', (chunk: Buffer) => {
     errors = (errors + chunk.toString()).slice(-20_000);
   });
-  psql.process.stdout?.resume();
-  psql.process.stdin?.on('error', () => {});
-  psql.process.stdin?.end(sql);
-  await psql.done;
+  await drive(session, async () => {
+    session.stdin.end(options.transaction ? `BEGIN;\n${sql}\nCOMMIT;\n` : sql);
+  });
   return errors.split('\n').filter((line) => /ERROR:/.test(line));
 }

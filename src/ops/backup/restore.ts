@@ -1,20 +1,15 @@
-import type pg from 'pg';
-import { Secret } from '../../config/secret.js';
-import { ConfigError, McpopsError, OperationError, UsageError } from '../../errors.js';
+import type { Secret } from '../../config/secret.js';
+import { ConfigError, InterruptedError, McpopsError, OperationError, UsageError } from '../../errors.js';
 import type { BackupKey } from './crypto.js';
 import type { BackupManifest, ManifestObject } from './manifest.js';
 import { findPgTools, libpqEnv } from './pg-tools.js';
-import { splitPostData } from './post-data.js';
-import {
-  POST_DATA_SPLIT_LIMIT,
-  type RestoreTableCheck,
-  readPlain,
-  runSql,
-  streamInto,
-} from './restore-steps.js';
+import { planRestore } from './post-data.js';
+import { type LoadContext, loadDatabase, reloadTables } from './restore-load.js';
+import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-security.js';
+import { type RestoreTableCheck, readPlain } from './restore-steps.js';
+import { completeMark, describe, incompleteMark, isEmpty, withDatabase } from './restore-target.js';
 import { connect } from './snapshot.js';
 import type { BackupStore } from './store.js';
-import { mapLimit } from './util.js';
 import { keyFor, verifyBackup } from './verify.js';
 
 export interface RestoreOptions {
@@ -58,21 +53,6 @@ export function restoreStamp(at = new Date()): string {
   return at.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 }
 
-function withDatabase(url: Secret, database: string): Secret {
-  const parsed = new URL(url.reveal());
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return new Secret(parsed.toString());
-}
-
-function describe(url: Secret): { where: string; database: string } {
-  const parsed = new URL(url.reveal());
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  return {
-    where: `postgres://${parsed.username ? `${decodeURIComponent(parsed.username)}@` : ''}${parsed.hostname}:${parsed.port || 5432}/${database}`,
-    database,
-  };
-}
-
 /** The objects a restore needs: schema before and after, and the data of the chosen tables. */
 export function selectObjects(manifest: BackupManifest, tables?: string[]): ManifestObject[] {
   const byKey = new Map(manifest.objects.map((o) => [o.key, o]));
@@ -93,17 +73,21 @@ export function selectObjects(manifest: BackupManifest, tables?: string[]): Mani
   return [...schema, ...chosen.map((t) => byKey.get(t.object) as ManifestObject)];
 }
 
-async function isEmpty(client: pg.Client): Promise<boolean> {
-  const result = await client.query(
-    "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
-  );
-  return result.rows[0].n === 0;
+function withNote(error: McpopsError, note: string): McpopsError {
+  return new McpopsError(`${error.message}; ${note}`, {
+    code: error.code,
+    exitCode: error.exitCode,
+    suggestion: error.suggestion,
+    cause: error,
+  });
 }
 
 /**
  * Restores a server backup: checks the key, the tool and server versions and every object
- * BEFORE touching the target, then schema, table data in parallel, indexes and constraints,
- * and finally compares row counts with the manifest.
+ * BEFORE touching the target. Then, so that no row is ever readable without its policies:
+ * the schema with row security enabled and forced and the policies created (one
+ * transaction), the rows (one transaction per table), indexes and constraints, and only
+ * then the grants. Finally compares row counts with the manifest.
  */
 export async function restoreServer(options: RestoreOptions): Promise<RestoreReport> {
   const started = Date.now();
@@ -128,8 +112,25 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     options.targetUrl ?? withDatabase(base, `${manifest.database}_restored_${restoreStamp()}`.slice(0, 63));
   const create = options.create || !options.targetUrl;
   const target = describe(targetUrl);
+  const interrupted = () => {
+    if (options.signal?.aborted) throw new InterruptedError('restore interrupted; nothing was changed');
+  };
   const admin = await connect(withDatabase(targetUrl, 'postgres'), target.where);
   let created = false;
+  /** The target is being filled in place: a failure leaves it without grants, marked unfinished. */
+  let incomplete = false;
+  let reloading = false;
+  // One failure (or Ctrl-C) stops every job: their psql children are ended, not left waiting.
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort(new InterruptedError('restore interrupted'));
+  options.signal?.addEventListener('abort', onInterrupt, { once: true });
+  let cause: unknown;
+  const job = <T>(work: () => Promise<T>): Promise<T> =>
+    work().catch((error) => {
+      cause ??= error;
+      stop.abort(error);
+      throw error;
+    });
   try {
     const versionRow = await admin.query<{ n: string }>("SELECT current_setting('server_version_num') AS n");
     const targetMajor = Math.floor(Number(versionRow.rows[0].n) / 10000);
@@ -148,7 +149,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     const storedTotal = objects.reduce((s, o) => s + o.storedSize, 0);
     let totalBytes = objects.reduce((s, o) => s + o.plainSize, 0);
     let bytes = 0;
-    const report = verifyBackup(store, manifest, key, {
+    const verified = await verifyBackup(store, manifest, key, {
       objects,
       decode: false,
       jobs: options.jobs,
@@ -157,7 +158,6 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
         options.onProgress?.({ step: 'verify', bytes, totalBytes: storedTotal });
       },
     });
-    const verified = await report;
     const bad = verified.objects.filter((o) => !o.ok);
     if (bad.length) {
       throw new OperationError(
@@ -169,9 +169,20 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
         },
       );
     }
+    interrupted();
+    const pre = objects.find((o) => o.kind === 'pre-data') as ManifestObject;
+    const post = objects.find((o) => o.kind === 'post-data') as ManifestObject;
+    const data = objects.filter((o) => o.kind === 'table-data');
+    const plan = planRestore(
+      (await readPlain(store, pre, key)).toString('utf8'),
+      (await readPlain(store, post, key)).toString('utf8'),
+    );
+    if (plan.hasRowSecurity) await assertBypassesRowSecurity(admin, manifest.id);
+    interrupted();
 
     const exists =
       (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database])).rowCount === 1;
+    const subset = Boolean(options.tables?.length);
     let dataOnly = false;
     if (!exists) {
       if (!create) {
@@ -186,7 +197,6 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       const probe = await connect(targetUrl, target.where);
       const empty = await isEmpty(probe).finally(() => probe.end().catch(() => {}));
       if (!empty) {
-        const subset = Boolean(options.tables?.length);
         const ok = await options.confirm(
           subset
             ? `${target.database} is not empty: empty the tables ${options.tables?.join(', ')} and load them from ${manifest.id}?`
@@ -194,86 +204,56 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
         );
         if (!ok)
           throw new UsageError('restore cancelled; nothing was changed', { code: 'restore_cancelled' });
+        interrupted();
         if (subset) dataOnly = true;
         else {
           await admin.query(`DROP DATABASE ${admin.escapeIdentifier(target.database)} WITH (FORCE)`);
           await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(target.database)}`);
+          incomplete = true;
         }
       }
     }
+    if (!dataOnly) await admin.query(incompleteMark(admin, target.database, manifest.id));
 
     bytes = 0;
     const env = libpqEnv(targetUrl);
-    const onBytes = (table?: string) => (delta: number) => {
+    const onBytes = (object: ManifestObject, delta: number) => {
       bytes += delta;
-      options.onProgress?.({ step: 'restore', table, bytes, totalBytes });
+      options.onProgress?.({ step: 'restore', table: object.table, bytes, totalBytes });
     };
+    const ctx: LoadContext = {
+      store,
+      key,
+      tools,
+      env,
+      jobs: options.jobs,
+      signal: stop.signal,
+      job,
+      onBytes,
+      connectTarget: () => connect(targetUrl, target.where),
+    };
+    let copied: number[];
     const warnings: string[] = [];
-    const subset = Boolean(options.tables?.length);
-    const run = (object: ManifestObject, stopOnError = true) =>
-      streamInto(store, object, key, tools, env, {
-        stopOnError,
-        signal: options.signal,
-        onBytes: onBytes(object.table),
-      });
-    const restorePostData = async (object: ManifestObject, stopOnError: boolean): Promise<string[]> => {
-      if (object.plainSize > POST_DATA_SPLIT_LIMIT) return (await run(object, stopOnError)).errors;
-      const text = (await readPlain(store, object, key)).toString('utf8');
-      const plan = splitPostData(text);
-      const workers = Array.from({ length: Math.max(1, options.jobs) });
-      const step = (what: string) => `restore (post-data ${what})`;
-      // No single transaction here: parallel sessions holding locks across statements could deadlock.
-      const out = await mapLimit(plan.parallel, workers, (sql) =>
-        runSql(tools, env, sql, {
-          step: step('indexes'),
-          stopOnError,
-          transaction: false,
-          signal: options.signal,
-        }),
-      );
-      out.push(
-        await runSql(tools, env, plan.serial, {
-          step: step('constraints'),
-          stopOnError,
-          transaction: stopOnError,
-          signal: options.signal,
-        }),
-      );
-      return out.flat();
-    };
-    const pre = objects.find((o) => o.kind === 'pre-data') as ManifestObject;
-    const post = objects.find((o) => o.kind === 'post-data') as ManifestObject;
-    const data = objects.filter((o) => o.kind === 'table-data');
     if (dataOnly) {
       totalBytes = data.reduce((s, o) => s + o.plainSize, 0);
-      const client = await connect(targetUrl, target.where);
-      try {
-        const names = data.map((o) =>
-          (o.table as string)
-            .split('.')
-            .map((p) => client.escapeIdentifier(p))
-            .join('.'),
-        );
-        await client.query(`TRUNCATE ${names.join(', ')}`);
-      } finally {
-        await client.end().catch(() => {});
-      }
-    } else await run(pre);
-    const loaded = await mapLimit(data, Array.from({ length: Math.max(1, options.jobs) }), (object) =>
-      run(object),
-    );
-    if (!dataOnly) warnings.push(...(await restorePostData(post, !subset)));
+      reloading = true;
+      copied = await reloadTables(ctx, data);
+    } else {
+      incomplete ||= !created;
+      const loaded = await loadDatabase(ctx, plan, data, {
+        subset,
+        checkPosture: (client) => assertNoOpenTables(client, manifest.id, target.database),
+        finish: completeMark(admin, target.database),
+      });
+      copied = loaded.copied;
+      warnings.push(...loaded.warnings);
+    }
 
     // Rows each table received (psql prints the server's COPY command tags) against the rows the backup counted in its snapshot.
     const tables: RestoreTableCheck[] = data.map((object, i) => {
       const expected =
         manifest.tables.find((t) => t.object === object.key && t.name === object.table)?.rows ?? -1;
-      return {
-        name: object.table as string,
-        expected,
-        actual: loaded[i].copied,
-        ok: loaded[i].copied === expected,
-      };
+      return { name: object.table as string, expected, actual: copied[i], ok: copied[i] === expected };
     });
     return {
       id: manifest.id,
@@ -286,16 +266,34 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       restoredBytes: bytes,
       durationMs: Date.now() - started,
     };
-  } catch (error) {
+  } catch (caught) {
+    stop.abort(caught);
     if (created) {
       await admin
         .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(target.database)} WITH (FORCE)`)
         .catch(() => {});
     }
-    throw error instanceof McpopsError
-      ? error
-      : new OperationError(`restore: ${(error as Error).message}`, { code: 'restore_failed', cause: error });
+    const left = created
+      ? `${target.database} was dropped`
+      : incomplete
+        ? `${target.database} is left incomplete and without grants (its comment says so); restore again`
+        : reloading
+          ? `the tables keep the rows they had`
+          : '';
+    if (options.signal?.aborted) {
+      throw new InterruptedError(`restore interrupted${left ? `; ${left}` : '; nothing was changed'}`);
+    }
+    const error = cause ?? caught;
+    const known =
+      error instanceof McpopsError
+        ? error
+        : new OperationError(`restore: ${(error as Error).message}`, {
+            code: 'restore_failed',
+            cause: error,
+          });
+    throw left && !created ? withNote(known, left) : known;
   } finally {
+    options.signal?.removeEventListener('abort', onInterrupt);
     await admin.end().catch(() => {});
   }
 }
