@@ -40,14 +40,25 @@ export function interruptSignal(): AbortSignal {
   return interruptController.signal;
 }
 
-export function commandContext(command: Command): CommandContext {
+export interface CommandContextOptions {
+  /**
+   * This command's flags that share a setting's flag name but mean something else here (restore's
+   * --target is a database, not the backup location): they never feed the config.
+   */
+  notSettings?: string[];
+}
+
+export function commandContext(command: Command, contextOptions: CommandContextOptions = {}): CommandContext {
   const options = command.optsWithGlobals() as CommandContext['options'];
   const terminal = detectTerminal({ json: options.json, verbose: options.verbose });
+  const flags = Object.fromEntries(
+    Object.entries(options).filter(([name]) => !contextOptions.notSettings?.includes(name)),
+  );
   let loaded: Promise<LoadedConfig> | undefined;
   // The loader (zod, dotenv) is imported on first use, so `--help` never pays for it.
   const load = (): Promise<LoadedConfig> => {
     loaded ??= import('../src/config/load.js').then(({ loadConfig }) =>
-      loadConfig({ flags: options, configFile: options.config, envFile: options.dotenv }),
+      loadConfig({ flags, configFile: options.config, envFile: options.dotenv }),
     );
     return loaded;
   };

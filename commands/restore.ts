@@ -20,15 +20,11 @@ export function registerRestore(program: Command): void {
     .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
     .option('--database-url <url>', 'the server for the default target <db>_restored_<timestamp>')
     .action(async (id: string, _options, command: Command) => {
-      const ctx = commandContext(command);
-      const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
       // --target here is a database (or a folder for embedded backups), never the backup
       // location: that comes from --from, else the backupTarget setting (env, .env, config file).
-      const { target: _database, ...flags } = ctx.options;
-      const { assertConfigValid, loadConfig } = await import('../src/config/load.js');
-      const config = assertConfigValid(
-        await loadConfig({ flags, configFile: ctx.options.config, envFile: ctx.options.envFile }),
-      );
+      const ctx = commandContext(command, { notSettings: ['target'] });
+      const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
+      const config = await ctx.config();
       const core = await import('../src/ops/backup/index.js');
       const render = await import('./restore-render.js');
       const from = (o.from as string | undefined) ?? config.backupTarget;
