@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Config } from '../../config/schema.js';
+import { openDatabase } from '../../db/open.js';
 import { UsageError } from '../../errors.js';
 import { type CostComparison, type CostEstimate, compareEstimates, estimateCost } from './estimate.js';
-import type { Measurement } from './measure.js';
+import { type Measurement, measureWorkload } from './measure.js';
 import { loadPriceTable, type PriceTable, selectPrices, shippedPriceFile } from './prices.js';
 import { PRICES_API_ENV, refreshPrices } from './refresh.js';
 import { loadWorkloadFile, parseWorkloadFlags, resolveWorkload, type WorkloadFile } from './workload.js';
@@ -17,6 +19,8 @@ export interface CostEstimateRequest {
   pricesFile?: string;
   refresh?: { outFile?: string; baseUrl?: string; signal?: AbortSignal; now?: Date };
   measurement?: Measurement;
+  /** `--measure`: fill the workload from the live database, backups and server before pricing. */
+  measure?: { config: Config; backupDir?: string; signal?: AbortSignal };
   cwd?: string;
 }
 
@@ -28,8 +32,10 @@ export interface CostEstimateReport {
   warnings: string[];
 }
 
-/** Loads the profile(s) and prices (shipped, --prices or refreshed), measures nothing itself, prices it all. */
+/** Measures (with `measure`), loads the profile(s) and prices (shipped, --prices or refreshed), prices it all. */
 export async function runCostEstimate(request: CostEstimateRequest): Promise<CostEstimateReport> {
+  if (request.measure && !request.measurement)
+    request = { ...request, measurement: await measureLive(request.measure) };
   const cwd = request.cwd ?? process.cwd();
   const flags: WorkloadFile = parseWorkloadFlags(request.sets ?? []);
   if (request.region) flags.region = request.region;
@@ -101,4 +107,19 @@ export async function runCostEstimate(request: CostEstimateRequest): Promise<Cos
       : undefined,
     warnings,
   };
+}
+
+async function measureLive({ config, backupDir, signal }: NonNullable<CostEstimateRequest['measure']>) {
+  const db = await openDatabase(config, { max: 2, applicationName: 'mcpops cost-estimate' });
+  try {
+    return await measureWorkload({
+      pool: db.pool,
+      backupDir,
+      backupTarget: config.backupTarget ? { target: config.backupTarget, config } : undefined,
+      serverUrl: config.serverUrl,
+      signal,
+    });
+  } finally {
+    await db.close();
+  }
 }
