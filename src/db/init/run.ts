@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { resolveDatabaseTarget } from '../../config/database.js';
+import type { Config } from '../../config/schema.js';
+import { openDatabase } from '../open.js';
+import { bootstrapZava } from './bootstrap.js';
+import { createDatabaseIfMissing } from './create-database.js';
+import type { InitReport, SampleScale } from './index.js';
+
+type Progress = (message: string, done?: number, total?: number) => void;
+
+export interface DbInitRequest {
+  sampleData: boolean;
+  scale: SampleScale;
+  force: boolean;
+  signal?: AbortSignal;
+  /** A missing server database was created (before anything else ran). */
+  onCreated?: (message: string) => void;
+  /** Opening starts (an embedded first start can take a while): its progress, and its end. */
+  onOpening?: () => { progress: Progress; done(): void };
+  /** Bootstrap stages; `done()` is called once bootstrap ends, whatever the outcome. */
+  onBootstrap?: { progress: Progress; done(): void };
+}
+
+export type DbInitOutcome =
+  /** Ctrl-C came after a new embedded database had finished its first start: it is ready. */
+  { kind: 'ready-at-interrupt'; where: string } | { kind: 'done'; where: string; report: InitReport };
+
+/** Creates the database if missing, opens it and builds the Zava schema, roles, RLS and sample. */
+export async function runDbInit(config: Config, request: DbInitRequest): Promise<DbInitOutcome> {
+  const target = resolveDatabaseTarget(config);
+  // What this run created before initDatabase ran: a missing server database, or a new embedded one.
+  let created: string | undefined;
+  if (target.kind === 'server' && (await createDatabaseIfMissing(target))) {
+    created = `created database ${target.database}`;
+    request.onCreated?.(created);
+  }
+  const embedded = target.kind === 'embedded' ? await import('../embedded/index.js') : undefined;
+  if (target.kind === 'embedded' && embedded?.readEmbeddedMeta(resolve(target.dir))?.state !== 'ready')
+    created = `created the embedded database (${config.embeddedScale} sample)`;
+
+  const opening = request.onOpening?.();
+  const openOptions = { max: 2, signal: request.signal, onProgress: opening?.progress };
+  const db = await (target.kind === 'embedded' && embedded
+    ? embedded.openEmbeddedDatabase(config, target, openOptions)
+    : openDatabase(config, openOptions)
+  ).finally(() => opening?.done());
+  if (request.signal?.aborted && created && target.kind === 'embedded') {
+    await db.close();
+    return { kind: 'ready-at-interrupt', where: db.where };
+  }
+  let built: Awaited<ReturnType<typeof bootstrapZava>>;
+  try {
+    built = await bootstrapZava(db.pool, config, {
+      sampleData: request.sampleData,
+      scale: request.scale,
+      force: request.force,
+      signal: request.signal,
+      embeddings: 'configured',
+      onProgress: request.onBootstrap?.progress,
+    });
+  } finally {
+    request.onBootstrap?.done();
+    await db.close();
+  }
+  const report = built.init;
+  report.actions.push(...built.actions);
+  if (created) {
+    report.actions.unshift(created);
+    report.changed = true;
+  }
+  return { kind: 'done', where: db.where, report };
+}
