@@ -1,46 +1,11 @@
 import { ExitCode } from '../src/errors.js';
-import type { ApplyEvent, IndexApplyResult } from '../src/ops/indexes/apply.js';
-import { type IndexPlan, planForJson } from '../src/ops/indexes/plan.js';
+import type { ApplyEvent } from '../src/ops/indexes/apply.js';
+import { planForJson } from '../src/ops/indexes/plan.js';
 import type { IndexApplyOutcome } from '../src/ops/indexes/run.js';
+import { renderIndexResult } from '../src/ui/index-apply.js';
 import { writeJson } from '../src/ui/json.js';
 import { startProgress } from '../src/ui/progress.js';
-import { renderTable } from '../src/ui/table.js';
-import type { Terminal } from '../src/ui/terminal.js';
 import type { CommandContext } from './context.js';
-
-const STATE_COLOR: Record<string, 'green' | 'yellow' | 'red' | 'cyan' | 'gray'> = {
-  present: 'green',
-  equivalent: 'green',
-  missing: 'cyan',
-  invalid: 'yellow',
-  differs: 'yellow',
-  building: 'gray',
-  unavailable: 'gray',
-  error: 'red',
-};
-
-export function renderPlan(terminal: Terminal, plan: IndexPlan): string {
-  const rows = plan.items.map((i) => [
-    i.name,
-    i.table,
-    terminal.chalk[STATE_COLOR[i.state]](i.state),
-    i.action,
-    i.errors.length ? i.errors.join('\n') : i.detail,
-  ]);
-  const summary = `${plan.items.length} index(es): ${plan.changes} to change, ${plan.errors} error(s)${plan.ivfflatLists ? `; IVFFlat lists = ${plan.ivfflatLists}` : ''}`;
-  return `${renderTable(terminal, ['index', 'table', 'state', 'action', 'detail'], rows)}\n${summary}`;
-}
-
-function renderResult(terminal: Terminal, result: IndexApplyResult): string {
-  const rows = result.items.map((i) => [
-    i.name,
-    i.status === 'failed' ? terminal.chalk.red(i.status) : terminal.chalk.green(i.status),
-    i.attempts,
-    `${(i.durationMs / 1000).toFixed(1)} s`,
-    i.error ?? '',
-  ]);
-  return `${renderTable(terminal, ['index', 'result', 'attempts', 'time', 'error'], rows)}\n${result.note ? `${result.note}\n` : ''}Analyzed: ${result.analyzed.join(', ') || 'none'}`;
-}
 
 /** Build progress on stderr: one line per start, retry and finish, a bar while a build runs. */
 export function progressReporter(ctx: CommandContext): (event: ApplyEvent) => void {
@@ -79,7 +44,7 @@ export function printIndexApply(ctx: CommandContext, outcome: IndexApplyOutcome)
   } else {
     const { result } = outcome;
     if (ctx.terminal.json) writeJson({ ok: result.failed === 0, plan: planForJson(plan), result });
-    else process.stdout.write(`${renderResult(ctx.terminal, result)}\n`);
+    else process.stdout.write(`${renderIndexResult(ctx.terminal, result)}\n`);
     if (result.failed > 0) process.exitCode = ExitCode.failure;
   }
 }

@@ -20,9 +20,10 @@ export function registerIndex(program: Command): void {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, any>;
       const config = await ctx.config();
-      const [{ runIndexApply }, render, { confirmAction }] = await Promise.all([
+      const [{ runIndexApply }, render, { renderIndexPlan }, { confirmAction }] = await Promise.all([
         import('../src/ops/indexes/run.js'),
         import('./index-apply-render.js'),
+        import('../src/ui/index-apply.js'),
         import('../src/ui/prompt.js'),
       ]);
       const outcome = await runIndexApply(config, {
@@ -33,7 +34,7 @@ export function registerIndex(program: Command): void {
         dryRun: Boolean(o.dryRun),
         signal: ctx.signal,
         onPlan: (plan) => {
-          if (!ctx.terminal.json) process.stdout.write(`${render.renderPlan(ctx.terminal, plan)}\n`);
+          if (!ctx.terminal.json) process.stdout.write(`${renderIndexPlan(ctx.terminal, plan)}\n`);
         },
         confirmLarge: (large) => {
           const names = large

@@ -5,7 +5,7 @@ import { type ApplyEvent, applyIndexPlan, type IndexApplyResult } from './apply.
 import { type IndexPlan, type IndexPlanItem, planForJson, planIndexes } from './plan.js';
 
 /** Tables above this size make a build "large": confirmed by the caller before it starts. */
-export const LARGE_TABLE_BYTES = 1024 ** 3;
+const LARGE_TABLE_BYTES = 1024 ** 3;
 
 export interface IndexApplyRequest {
   sets?: string[];
