@@ -37,7 +37,7 @@ WITH nearest AS (
 SELECT p.product_id, p.sku, p.product_name, p.category_id, p.type_id, p.cost, p.base_price,
        p.gross_margin_percent, p.product_description,
        d.distance AS similarity_distance,
-       round(((1 - d.distance) * 100)::numeric, 1) AS sp
+       round(((1 - d.distance) * 100)::numeric, 1)::float8 AS sp
 FROM fused f
 JOIN retail.products p ON p.product_id = f.product_id
 JOIN retail.product_description_embeddings e ON e.product_id = f.product_id
