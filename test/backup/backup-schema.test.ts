@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { runBackup, runRestore } from '../../src/ops/backup/index.js';
+import { runBackup } from '../../src/ops/backup/index.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { configFor, dropDatabase, tableChecksums } from './helpers.js';
+import { configFor, dropDatabase, restoreInto, tableChecksums } from './helpers.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -18,14 +18,7 @@ const backup = () => runBackup(config, { target: dir, compression: 'zstd', jobs:
 async function restoredChecksums(suffix: string): Promise<Record<string, string>> {
   const name = `${db.name}_${suffix}`;
   created.push(name);
-  const report = await runRestore(config, {
-    from: dir,
-    id: 'latest',
-    target: adminUrl(name),
-    create: true,
-    jobs: 2,
-    confirm: async () => false,
-  });
+  const report = await restoreInto(config, dir, name);
   expect(report.ok).toBe(true);
   return tableChecksums(adminUrl(name));
 }

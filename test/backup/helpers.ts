@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { type RestoreReport, runRestore } from '../../src/ops/backup/index.js';
 import { adminUrl } from '../support/database.js';
 
 /** Config as the CLI would load it, from an explicit env (never process.env). */
@@ -55,4 +56,22 @@ export async function databaseExists(name: string): Promise<boolean> {
   } finally {
     await client.end();
   }
+}
+
+/** Restores a backup (default the newest) from `from` into a new database `name` on the local server. */
+export function restoreInto(
+  config: Config,
+  from: string,
+  name: string,
+  extra: Partial<Parameters<typeof runRestore>[1]> = {},
+): Promise<RestoreReport> {
+  return runRestore(config, {
+    from,
+    id: 'latest',
+    target: adminUrl(name),
+    create: true,
+    jobs: 2,
+    confirm: async () => false,
+    ...extra,
+  });
 }

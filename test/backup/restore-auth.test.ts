@@ -48,6 +48,7 @@ function flipOnSecondRead(store: BackupStore, key: string): BackupStore {
     remove: (k) => store.remove(k),
     writeText: (k, t) => store.writeText(k, t),
     readText: (k) => store.readText(k),
+    tryLease: (k, holder, ttlMs) => store.tryLease(k, holder, ttlMs),
     async read(k) {
       const source = await store.read(k);
       if (k !== key || ++reads < 2) return source;

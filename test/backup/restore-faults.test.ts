@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { runRestore } from '../../src/ops/backup/index.js';
 import type { Azurite } from '../support/azurite.js';
 import { runCli } from '../support/cli.js';
 import { adminUrl } from '../support/database.js';
 import type { ZavaTestDatabase } from '../support/zava.js';
-import { configFor, databaseExists, tableChecksums } from './helpers.js';
+import { configFor, databaseExists, restoreInto, tableChecksums } from './helpers.js';
 import {
   activity,
   alive,
@@ -45,14 +44,7 @@ afterAll(async () => {
 async function liveCopy(tag: string): Promise<string> {
   const name = fresh(tag);
   const config = await configFor(env);
-  await runRestore(config, {
-    from: dir,
-    id: 'latest',
-    target: adminUrl(name),
-    create: true,
-    jobs: 2,
-    confirm: async () => false,
-  });
+  await restoreInto(config, dir, name);
   return name;
 }
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runRestore } from '../../src/ops/backup/index.js';
 import { adminUrl } from '../support/database.js';
-import { configFor, databaseExists } from './helpers.js';
+import { configFor, databaseExists, restoreInto } from './helpers.js';
 import {
   activity,
   alive,
@@ -38,14 +37,7 @@ afterAll(async () => {
 async function targetFor(kind: string, point: string): Promise<{ name: string; args: string[] }> {
   const name = source.fresh(`k_${kind}_${point}`.replace(/-/g, '_'));
   if (kind !== 'live') return { name, args: ['--create'] };
-  await runRestore(await configFor(source.env), {
-    from: source.dir,
-    id: 'latest',
-    target: adminUrl(name),
-    create: true,
-    jobs: 2,
-    confirm: async () => false,
-  });
+  await restoreInto(await configFor(source.env), source.dir, name);
   return { name, args: ['--clean', '--yes'] };
 }
 

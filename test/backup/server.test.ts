@@ -8,11 +8,11 @@ import type { Config } from '../../src/config/schema.js';
 import { Secret } from '../../src/config/secret.js';
 import { ExitCode, UnavailableError } from '../../src/errors.js';
 import { backupServer } from '../../src/ops/backup/backup.js';
-import { listBackups, runBackup, runRestore, verifyBackupById } from '../../src/ops/backup/index.js';
+import { listBackups, runBackup, type runRestore, verifyBackupById } from '../../src/ops/backup/index.js';
 import { openFolderStore } from '../../src/ops/backup/store-folder.js';
 import { CLI, runCli } from '../support/cli.js';
 import { adminUrl, createTestDatabase, type TestDatabase } from '../support/database.js';
-import { configFor, databaseExists, dropDatabase, tableChecksums } from './helpers.js';
+import { configFor, databaseExists, dropDatabase, restoreInto, tableChecksums } from './helpers.js';
 
 let db: TestDatabase;
 let dir: string;
@@ -22,13 +22,8 @@ const backup = (extra: Partial<Parameters<typeof runBackup>[1]> = {}) =>
   runBackup(config, { target: dir, compression: 'zstd', jobs: 2, retention: {}, ...extra });
 const restoreTo = (name: string, id = 'latest', extra: Partial<Parameters<typeof runRestore>[1]> = {}) => {
   created.push(name);
-  return runRestore(config, {
-    from: dir,
+  return restoreInto(config, dir, name, {
     id,
-    target: adminUrl(name),
-    create: true,
-    jobs: 2,
-    confirm: async () => false,
     ...extra,
   });
 };
@@ -174,13 +169,9 @@ describe('backup and restore on a PostgreSQL server (folder target)', () => {
     expect(refused.stderr).toMatch(/fix: .*--yes --clean/);
     const name = `${db.name}_r4`;
     created.push(name);
-    await runRestore(config, {
-      from: dir,
+    await restoreInto(config, dir, name, {
       id: incrementalId,
-      target: adminUrl(name),
-      create: true,
       jobs: 1,
-      confirm: async () => false,
     });
     const yes = await runCli(
       ['restore', incrementalId, '--from', dir, '--target', adminUrl(name), '--yes', '--clean', '--json'],

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBackup, runRestore } from '../../src/ops/backup/index.js';
+import { runBackup } from '../../src/ops/backup/index.js';
 import { adminUrl } from '../support/database.js';
 import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
-import { configFor, dropDatabase, tableChecksums } from './helpers.js';
+import { configFor, dropDatabase, restoreInto, tableChecksums } from './helpers.js';
 
 let zava: ZavaTestDatabase;
 let dir: string;
@@ -28,14 +28,7 @@ describe('the Zava database', () => {
     const config = await configFor({ DATABASE_URL: zava.url });
     const run = await runBackup(config, { target: dir, compression: 'zstd', jobs: 2, retention: {} });
     expect(run.manifest?.tables.length).toBeGreaterThan(3);
-    const report = await runRestore(config, {
-      from: dir,
-      id: 'latest',
-      target: adminUrl(restored),
-      create: true,
-      jobs: 2,
-      confirm: async () => false,
-    });
+    const report = await restoreInto(config, dir, restored);
     expect(report.ok).toBe(true);
     expect(await tableChecksums(adminUrl(restored))).toEqual(await tableChecksums(zava.url));
     const policies = async (url: string) => {
