@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
-import { ExitCode } from '../src/errors.js';
+import { ExitCode, UsageError } from '../src/errors.js';
 import type { ClientName } from '../src/ops/config/client-config.js';
 import { commandContext } from './context.js';
 
@@ -36,7 +36,9 @@ export function registerClientConfig(program: Command): void {
     .action(async (client: ClientName, _options, command: Command) => {
       const ctx = commandContext(command);
       const flags = ctx.options as ClientConfigFlags;
-      const { buildClientConfig, defaultClientFile } = await import('../src/ops/config/client-config.js');
+      const { buildClientConfig, defaultClientFile, planMerge, applyMerge } = await import(
+        '../src/ops/config/client-config.js'
+      );
       const config = buildClientConfig({
         client,
         http: Boolean(flags.http),
@@ -54,13 +56,11 @@ export function registerClientConfig(program: Command): void {
       }
       const file = flags.file ? resolve(flags.file) : defaultClientFile(client);
       if (!file) {
-        const { UsageError } = await import('../src/errors.js');
         throw new UsageError('the MCP Inspector has no fixed config file', {
           code: 'client_file_needed',
           suggestion: 'Pass --file <path> and start the Inspector with --config <path> --server <entry>.',
         });
       }
-      const { planMerge, applyMerge } = await import('../src/ops/config/client-config.js');
       const { renderMergeDiff } = await import('../src/ui/client-config.js');
       const plan = planMerge(file, config);
       const changes = plan.added.length + plan.changed.length;

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { formatBytes } from '../src/ops/backup/util.js';
 import { commandContext } from './context.js';
 
 export function registerIndex(program: Command): void {
@@ -37,9 +38,7 @@ export function registerIndex(program: Command): void {
           if (!ctx.terminal.json) process.stdout.write(`${renderIndexPlan(ctx.terminal, plan)}\n`);
         },
         confirmLarge: (large) => {
-          const names = large
-            .map((i) => `${i.name} (${(i.tableBytes / 1024 ** 3).toFixed(1)} GB)`)
-            .join(', ');
+          const names = large.map((i) => `${i.name} (${formatBytes(i.tableBytes)})`).join(', ');
           return confirmAction(ctx.terminal, `Build ${names} on large tables now?`, { yes: o.yes });
         },
         onEmbedded: () => ctx.info('Embedded database: single-user, so plain CREATE INDEX is used.'),

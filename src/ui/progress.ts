@@ -21,6 +21,15 @@ function formatAmount(value: number, unit: string): string {
   return String(value);
 }
 
+/** `width` cells, the done share of them filled. */
+function barCells(ratio: number, width: number): string {
+  const filled = Math.round(ratio * width);
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}
+
+/** Clears the progress line, leaving `message` (if any) on a line of its own. */
+const clearLine = (message?: string) => process.stderr.write(`\r\x1b[2K${message ? `${message}\n` : ''}`);
+
 /** A progress bar with rate and ETA on stderr; silent when the terminal does not animate. */
 export function startProgress(terminal: Terminal, title: string, unit = 'rows'): ProgressBar {
   if (!terminal.animate) return { update() {}, done() {} };
@@ -31,20 +40,14 @@ export function startProgress(terminal: Terminal, title: string, unit = 'rows'):
     if (now - lastDraw < 80 && done < total) return;
     lastDraw = now;
     const ratio = total > 0 ? Math.min(1, done / total) : 0;
-    const filled = Math.round(ratio * WIDTH);
     const elapsed = (now - started) / 1000;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const eta = rate > 0 && total > done ? Math.ceil((total - done) / rate) : 0;
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(WIDTH - filled)}`;
+    const bar = barCells(ratio, WIDTH);
     const text = `${title} ${bar} ${(ratio * 100).toFixed(0).padStart(3)}% ${formatAmount(done, unit)}/${formatAmount(total, unit)} ${formatRate(rate, unit)} ETA ${eta}s${label ? ` ${label}` : ''}`;
     process.stderr.write(`\r\x1b[2K${terminal.chalk.cyan(text)}`);
   };
-  return {
-    update: draw,
-    done(message) {
-      process.stderr.write(`\r\x1b[2K${message ? `${message}\n` : ''}`);
-    },
-  };
+  return { update: draw, done: clearLine };
 }
 
 export interface StageProgress {
@@ -76,17 +79,14 @@ export function startStages(terminal: Terminal, title: string): StageProgress {
       let text = `${title} · ${stage}`;
       if (done !== undefined && total) {
         const ratio = Math.min(1, done / total);
-        const filled = Math.round(ratio * 20);
         const rate = done / Math.max(0.001, (now - stageStarted) / 1000);
         const eta = rate > 0 && total > done ? ` ETA ${Math.ceil((total - done) / rate)}s` : '';
-        text += ` ${'█'.repeat(filled)}${'░'.repeat(20 - filled)} ${(ratio * 100).toFixed(0)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}${eta}`;
+        text += ` ${barCells(ratio, 20)} ${(ratio * 100).toFixed(0)}% ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}${eta}`;
       }
       text = `${text} (${elapsed}s)`;
       if (text.length > width()) text = `${text.slice(0, width() - 1)}…`;
       process.stderr.write(`\r\x1b[2K${terminal.chalk.cyan(text)}`);
     },
-    done(message) {
-      process.stderr.write(`\r\x1b[2K${message ? `${message}\n` : ''}`);
-    },
+    done: clearLine,
   };
 }

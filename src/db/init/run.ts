@@ -63,10 +63,7 @@ export async function runDbInit(config: Config, request: DbInitRequest): Promise
     await db.close();
   }
   const report = built.init;
-  report.actions.push(...built.actions);
-  if (created) {
-    report.actions.unshift(created);
-    report.changed = true;
-  }
+  report.actions = [...(created ? [created] : []), ...report.actions, ...built.actions];
+  report.changed = report.actions.length > 0;
   return { kind: 'done', where: db.where, report };
 }
