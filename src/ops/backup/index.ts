@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
+import { type DatabaseTarget, describeDatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
 import { tlsFromConfig, withTls } from '../../db/connection.js';
@@ -192,7 +192,7 @@ async function backupUnderLease(
             ? await replicaSource(config)
             : {
                 url: serverUrl(db),
-                where: `postgres://${db.user ? `${db.user}@` : ''}${db.host}:${db.port}/${db.database}`,
+                where: describeDatabaseTarget(db),
               }),
           pgBin: options.pgBin ?? config.pgBin,
           type: options.type,
