@@ -181,8 +181,8 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
         ]);
         return { object: { ...object, fingerprint: fp.fingerprint }, rows: fp.rows };
       } catch (error) {
-        child.process.kill();
         print.catch(() => {});
+        await child.stop();
         throw error;
       }
     };

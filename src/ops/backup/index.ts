@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
+import { type DatabaseTarget, describeDatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
 import { tlsFromConfig, withTls } from '../../db/connection.js';
@@ -20,6 +20,7 @@ import {
   resolveBackup,
 } from './manifest.js';
 import { type RestoreOptions, type RestoreReport, restoreServer, restoreStamp } from './restore.js';
+import { withDatabase } from './restore-target.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy, validatePolicy } from './retention.js';
 import { type BackupStore, openStore, parseTarget } from './store.js';
 import { type VerifyReport, verifyBackup } from './verify.js';
@@ -191,7 +192,7 @@ async function backupUnderLease(
             ? await replicaSource(config)
             : {
                 url: serverUrl(db),
-                where: `postgres://${db.user ? `${db.user}@` : ''}${db.host}:${db.port}/${db.database}`,
+                where: describeDatabaseTarget(db),
               }),
           pgBin: options.pgBin ?? config.pgBin,
           type: options.type,
@@ -263,13 +264,11 @@ export async function verifyBackupById(
     });
   }
   const scratch = `${manifest.database}_verify_${restoreStamp()}`.slice(0, 63);
-  const url = new URL(serverUrl(db).reveal());
-  url.pathname = `/${scratch}`;
   const restored = await restoreServer({
     store: backupStore,
     manifest,
     key,
-    targetUrl: new Secret(url.toString()),
+    targetUrl: withDatabase(serverUrl(db), scratch),
     create: true,
     jobs: options.jobs ?? 2,
     pgBin: options.pgBin ?? config.pgBin,

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Secret } from '../../config/secret.js';
+import { loadSql } from '../../db/sql-files.js';
 
 /** The target database of a restore: its URL, how it prints, whether it holds anything, its marks. */
 
@@ -19,9 +20,7 @@ export function describe(url: Secret): { where: string; database: string } {
 }
 
 export async function isEmpty(client: pg.Client): Promise<boolean> {
-  const result = await client.query(
-    "SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','v','m','S','f') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
-  );
+  const result = await client.query(loadSql('backup/restore-target-objects'));
   return result.rows[0].n === 0;
 }
 
