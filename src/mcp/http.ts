@@ -7,6 +7,7 @@ import { UnavailableError } from '../errors.js';
 import { createMcpEndpoint, type JsonReply, jsonRpcError, type SessionOptions } from './http-sessions.js';
 import { IdentityError, resolveIdentity } from './identity.js';
 import { createInflight } from './inflight.js';
+import { withinMs } from './resilience/deadline.js';
 import type { ServeRuntime } from './runtime.js';
 
 export const MCP_PATH = '/mcp';
@@ -142,19 +143,6 @@ async function readiness(runtime: ServeRuntime, closing: boolean, timeoutMs: num
       database: 'ok',
     };
   return { ready: true, ...base, database: 'ok' };
-}
-
-/** The promise's value, or undefined if it has not settled within `ms` (or failed). */
-async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise.catch(() => undefined), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function databaseReady(runtime: ServeRuntime, timeoutMs: number): Promise<boolean> {

@@ -37,6 +37,20 @@ export interface ProductionParts {
 const createJwtVerifier: typeof import('./auth/jwt.js').createJwtVerifier = async (options) =>
   (await import('./auth/jwt.js')).createJwtVerifier(options);
 
+/** A breaker on one database's reachability (exit code 69 failures), from the breaker settings. */
+export function databaseBreaker(
+  config: Pick<Config, 'breakerFailures' | 'breakerResetSeconds'>,
+  log: Logger,
+  name: string,
+): CircuitBreaker {
+  return createCircuitBreaker({
+    failureThreshold: config.breakerFailures,
+    resetSeconds: config.breakerResetSeconds,
+    isFailure: (error) => classifyDbError(error).exitCode === 69,
+    onStateChange: (state) => log.warn(name, { state }),
+  });
+}
+
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000 });
@@ -60,12 +74,7 @@ export async function createProductionParts(
   log: Logger,
 ): Promise<ProductionParts> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl.reveal(), log) : undefined;
-  const breaker = createCircuitBreaker({
-    failureThreshold: config.breakerFailures,
-    resetSeconds: config.breakerResetSeconds,
-    isFailure: (error) => classifyDbError(error).exitCode === 69,
-    onStateChange: (state) => log.warn('database circuit breaker', { state }),
-  });
+  const breaker = databaseBreaker(config, log, 'database circuit breaker');
   const bucket = { ratePerMinute: config.rateLimitPerMinute, burst: config.rateLimitBurst };
   const failures = { ratePerMinute: config.authFailuresPerMinute, burst: config.authFailuresPerMinute };
   const revocations: RevocationList[] = [];

@@ -1,10 +1,8 @@
 import type { Config } from '../config/schema.js';
-import { classifyDbError } from '../db/errors.js';
 import type { Database } from '../db/open.js';
 import { createReadRouter, createReplicaPool } from '../db/replica.js';
 import type { Logger } from './log.js';
-import type { ProductionParts } from './production.js';
-import { createCircuitBreaker } from './resilience/breaker.js';
+import { databaseBreaker, type ProductionParts } from './production.js';
 
 /**
  * With DATABASE_READ_URL set, gives serve's database a read router: store sessions go to the
@@ -20,12 +18,7 @@ export async function withReadReplica(
   if (db.embedded) return db;
   const replica = createReplicaPool(config, { applicationName: `${config.applicationName}-serve` });
   if (!replica) return db;
-  const breaker = createCircuitBreaker({
-    failureThreshold: config.breakerFailures,
-    resetSeconds: config.breakerResetSeconds,
-    isFailure: (error) => classifyDbError(error).exitCode === 69,
-    onStateChange: (state) => log.warn('read replica circuit breaker', { state }),
-  });
+  const breaker = databaseBreaker(config, log, 'read replica circuit breaker');
   const reads = createReadRouter({
     primary: db.pool,
     replica: replica.pool,

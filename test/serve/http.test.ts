@@ -10,18 +10,14 @@ import { silentLogger } from '../../src/mcp/log.js';
 import { type RunningServe, startServe } from '../../src/mcp/serve.js';
 import { CLI } from '../support/cli.js';
 import { startProxy } from '../support/tcp-proxy.js';
-import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
-import { callTool, ordersPerStore } from './support.js';
+import type { ZavaTestDatabase } from '../support/zava.js';
+import { callTool, useTinyZava } from './support.js';
 
 let db: ZavaTestDatabase;
 let truth: Map<string, number>;
 
-beforeAll(async () => {
-  db = await createZavaTestDatabase({ scale: 'tiny' });
-  truth = await ordersPerStore(db.admin);
-});
-afterAll(async () => {
-  await db?.drop();
+useTinyZava((fixture) => {
+  ({ db, truth } = fixture);
 });
 
 async function serveHttp(

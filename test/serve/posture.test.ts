@@ -6,8 +6,8 @@ import { STORES } from '../../src/db/stores.js';
 import type { RunningServe } from '../../src/mcp/serve.js';
 import { sdkClient, serveHttp } from '../production/harness.js';
 import { CLI } from '../support/cli.js';
-import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
-import { callTool, ordersPerStore } from './support.js';
+import type { ZavaTestDatabase } from '../support/zava.js';
+import { callTool, useTinyZava } from './support.js';
 
 const seattle = STORES[0];
 const COUNT = { postgresql_query: 'SELECT count(*) FROM retail.orders' };
@@ -15,12 +15,8 @@ const COUNT = { postgresql_query: 'SELECT count(*) FROM retail.orders' };
 let db: ZavaTestDatabase;
 let truth: Map<string, number>;
 
-beforeAll(async () => {
-  db = await createZavaTestDatabase({ scale: 'tiny' });
-  truth = await ordersPerStore(db.admin);
-});
-afterAll(async () => {
-  await db?.drop();
+useTinyZava((fixture) => {
+  ({ db, truth } = fixture);
 });
 
 /** Polls `probe` every 100 ms until it returns true or `withinMs` passes; returns the time it took. */

@@ -1,9 +1,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { Identity } from '../../src/mcp/identity.js';
 import { createZavaServer, type ZavaServerOptions } from '../../src/mcp/server.js';
 import type { ServeConfig } from '../../src/mcp/tools/types.js';
+import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
 
 export const RETAIL_TABLES = [
   'stores',
@@ -107,4 +109,21 @@ export async function ordersPerStore(admin: pg.ClientBase): Promise<Map<string, 
      FROM retail.stores s LEFT JOIN retail.orders o ON o.store_id = s.store_id GROUP BY s.rls_user_id`,
   );
   return new Map(rows.map((row) => [row.rls_user_id, Number(row.n)]));
+}
+
+/**
+ * A tiny Zava database for the whole test file and its true order count per store, handed to
+ * `ready` before the tests run; dropped after them.
+ */
+export function useTinyZava(
+  ready: (fixture: { db: ZavaTestDatabase; truth: Map<string, number> }) => void,
+): void {
+  let db: ZavaTestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createZavaTestDatabase({ scale: 'tiny' });
+    ready({ db, truth: await ordersPerStore(db.admin) });
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
 }

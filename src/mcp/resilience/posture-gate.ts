@@ -1,6 +1,7 @@
 import { findOpenTables, type OpenTable } from '../../db/posture.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../log.js';
+import { withDeadline } from './deadline.js';
 
 export type PostureStatus =
   | { state: 'closed'; checkedAt: number }
@@ -48,20 +49,18 @@ export function createPostureGate(options: PostureGateOptions): PostureGate {
   let running: Promise<PostureStatus> | undefined;
 
   const read = async (): Promise<PostureStatus> => {
-    let timer: NodeJS.Timeout | undefined;
     const limit = options.checkTimeoutMs ?? 5000;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`posture check took longer than ${limit} ms`)), limit);
-    });
     try {
-      const tables = await Promise.race([findOpenTables(options.pool, options.readerRole), timeout]);
+      const tables = await withDeadline(
+        findOpenTables(options.pool, options.readerRole),
+        limit,
+        `posture check took longer than ${limit} ms`,
+      );
       return tables.length > 0
         ? { state: 'open', tables, checkedAt: Date.now() }
         : { state: 'closed', checkedAt: Date.now() };
     } catch (error) {
       return { state: 'unknown', error };
-    } finally {
-      clearTimeout(timer);
     }
   };
 
