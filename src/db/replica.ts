@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { parseDatabaseUrl } from '../config/database.js';
 import type { Config } from '../config/schema.js';
 import { McpopsError } from '../errors.js';
+import { tlsFromConfig, tlsOfUrl } from './connection.js';
 import { classifyDbError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
 import { type StoreSessionOptions, withStoreSession } from './session.js';
@@ -76,16 +77,16 @@ export function describeReplicaUrl(url: string): string {
 /** A pool on DATABASE_READ_URL with the primary's pool settings; undefined when it is not set. */
 export function createReplicaPool(
   config: Config,
-  options: Omit<PoolOptions, 'url' | 'config' | 'sslMode'> = {},
+  options: Omit<PoolOptions, 'url' | 'config' | 'sslMode' | 'tls'> = {},
 ): { pool: pg.Pool; where: string } | undefined {
   if (!config.readReplicaUrl) return undefined;
   const raw = config.readReplicaUrl.reveal();
   const where = describeReplicaUrl(raw);
-  const sslMode = new URL(raw).searchParams.get('sslmode') ?? config.postgresSslMode;
+  // The same TLS rule as the primary: the URL's libpq parameters over the POSTGRES_SSL* settings.
   const pool = createPool({
     ...options,
     url: config.readReplicaUrl,
-    sslMode: sslMode as PoolOptions['sslMode'],
+    tls: tlsOfUrl(new URL(raw), tlsFromConfig(config)),
     config,
   });
   return { pool, where };

@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReplicaPool } from '../../src/db/replica.js';
 import { ExitCode } from '../../src/errors.js';
 import { runCli } from '../support/cli.js';
 import { startTlsCluster, type TlsCluster, tlsClient } from '../support/tls-cluster.js';
+import { configFor } from './helpers.js';
 
 let cluster: TlsCluster;
 let dir: string;
@@ -108,5 +110,31 @@ describe('backup and restore against a hostssl-only server', () => {
     );
     expect(restore.code).toBe(ExitCode.config);
     expect(restore.stderr).toMatch(/TLS to .* failed: .*certificate/);
+  });
+});
+
+describe('the read replica pool on a hostssl-only server', () => {
+  // The replica takes the same TLS settings as the primary: without the root certificate from
+  // POSTGRES_SSLROOTCERT, verify-full against a self-signed server cannot succeed.
+  it.each([
+    ['the right root certificate answers', () => cluster.caFile, true],
+    ['a wrong root certificate is refused', () => cluster.wrongCaFile, false],
+  ])('verify-full: %s', async (_name, rootCert, answers) => {
+    const config = await configFor({
+      DATABASE_URL: cluster.url('zava_tls'),
+      DATABASE_READ_URL: cluster.url('zava_tls'),
+      POSTGRES_SSLMODE: 'verify-full',
+      POSTGRES_SSLROOTCERT: rootCert(),
+    });
+    const replica = createReplicaPool(config, { max: 1 });
+    try {
+      const read = replica!.pool.query<{ ssl: boolean }>(
+        'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      );
+      if (answers) expect((await read).rows[0].ssl).toBe(true);
+      else await expect(read).rejects.toThrow(/certificate/);
+    } finally {
+      await replica?.pool.end();
+    }
   });
 });
