@@ -114,6 +114,22 @@ export async function activity(database: string, pattern: string): Promise<numbe
   }
 }
 
+/** Statements still running anywhere that name `database` as a DATABASE (DROP/CREATE DATABASE). */
+export async function databaseDdl(database: string): Promise<number> {
+  const client = new pg.Client({ connectionString: adminUrl('postgres') });
+  await client.connect();
+  try {
+    const r = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE state = 'active' AND query ILIKE $1 AND pid <> pg_backend_pid()`,
+      [`%DATABASE%${database}%`],
+    );
+    return r.rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
+
 export async function waitFor(check: () => Promise<boolean>, limitMs: number, what: string): Promise<void> {
   const deadline = Date.now() + limitMs;
   while (!(await check())) {

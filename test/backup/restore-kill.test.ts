@@ -4,6 +4,7 @@ import { configFor, databaseExists, restoreInto } from './helpers.js';
 import {
   activity,
   alive,
+  databaseDdl,
   exposure,
   quiet,
   type RestoreSource,
@@ -65,6 +66,8 @@ describe.each([
       await cli.exited;
       // Whatever psql had been sent meets EOF now; let every session end before judging.
       await waitFor(async () => [...cli.psqlPids].every((pid) => !alive(pid)), 10_000, 'psql to exit');
+      // A DROP or CREATE DATABASE the restore sent before it died still finishes on the server.
+      await waitFor(async () => (await databaseDdl(name)) === 0, 15_000, `DDL on ${name} to finish`);
       if (await databaseExists(name)) {
         await quiet(name);
         const seen = await exposure(name, zava.readerRole, store);
