@@ -17,7 +17,7 @@ import {
   writeRunMarker,
 } from './manifest.js';
 import { bufferSchema, findReusable, type ObjectWriter, storedObjects, writeObject } from './objects.js';
-import { findPgTools, libpqEnv, runTool } from './pg-tools.js';
+import { type Child, findPgTools, libpqEnv, runTool } from './pg-tools.js';
 import { cleanOrphans } from './retention.js';
 import { fingerprintTable, openSnapshot, openSnapshotWorker, type TableInfo } from './snapshot.js';
 import type { BackupStore } from './store.js';
@@ -85,6 +85,12 @@ export function stepError(step: string, error: unknown): McpopsError {
 export async function backupServer(options: BackupOptions): Promise<BackupResult> {
   const started = new Date();
   const { store, signal } = options;
+  // One stop switch for every dump of the run: the first failure (or Ctrl-C) ends them all, so
+  // no pg_dump outlives the run with its snapshot open or writes after the cleanup.
+  const stop = new AbortController();
+  const relay = () => stop.abort(signal?.reason);
+  signal?.addEventListener('abort', relay, { once: true });
+  const children: Child[] = [];
   const snapshot = await openSnapshot(options.url, options.where);
   const workers: pg.Client[] = [];
   let runId: string | undefined;
@@ -93,7 +99,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     runId: '',
     compression: options.compression,
     key: options.key,
-    signal,
+    signal: stop.signal,
     written: [],
   };
   try {
@@ -116,8 +122,31 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
       bytes += delta;
     };
     const env = libpqEnv(options.url);
-    const dump = (args: string[], step: string) =>
-      runTool(tools.pgDump, ['--no-password', `--snapshot=${snapshot.id}`, ...args], { env, step, signal });
+    const dump = (args: string[], step: string) => {
+      if (stop.signal.aborted) throw stop.signal.reason;
+      const child = runTool(tools.pgDump, ['--no-password', `--snapshot=${snapshot.id}`, ...args], {
+        env,
+        step,
+        signal: stop.signal,
+      });
+      children.push(child);
+      return child;
+    };
+    const stopOnFailure = <T>(work: Promise<T>): Promise<T> =>
+      work.catch((error) => {
+        if (!stop.signal.aborted) stop.abort(error);
+        throw error;
+      });
+    /**
+     * Waits for a dump and everything fed by it; the first failure stops the run, and this
+     * returns only once all of them have settled, so nothing is still writing at the cleanup.
+     */
+    const whole = async <T extends unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> => {
+      const settled = await Promise.allSettled(work.map(stopOnFailure));
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) throw stop.signal.reason ?? failed.reason;
+      return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as T;
+    };
     const context = {
       serverMajor: snapshot.serverMajor,
       dumpMajor: tools.major,
@@ -132,10 +161,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
         await child.done;
         return reusable;
       }
-      const [object] = await Promise.all([
-        writeObject(writer, stream, { kind: section, fingerprint }),
-        child.done,
-      ]);
+      const [object] = await whole(writeObject(writer, stream, { kind: section, fingerprint }), child.done);
       return object;
     };
 
@@ -155,36 +181,30 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
         }
         progress('dump', table.qualified);
         const child = dumpTable();
-        const [object] = await Promise.all([
+        const [object] = await whole(
           writeObject(writer, child.process.stdout!, {
             kind: 'table-data',
             table: table.qualified,
             fingerprint,
           }),
           child.done,
-        ]);
+        );
         return { object, rows };
       }
       // A full backup dumps at once; the fingerprint (for the next incremental) runs beside it.
       progress('dump', table.qualified);
       const print = fingerprintTable(client, table, context);
       const child = dumpTable();
-      try {
-        const [object, fp] = await Promise.all([
-          writeObject(writer, child.process.stdout!, {
-            kind: 'table-data',
-            table: table.qualified,
-            fingerprint: '',
-          }),
-          print,
-          child.done,
-        ]);
-        return { object: { ...object, fingerprint: fp.fingerprint }, rows: fp.rows };
-      } catch (error) {
-        print.catch(() => {});
-        await child.stop();
-        throw error;
-      }
+      const [object, fp] = await whole(
+        writeObject(writer, child.process.stdout!, {
+          kind: 'table-data',
+          table: table.qualified,
+          fingerprint: '',
+        }),
+        print,
+        child.done,
+      );
+      return { object: { ...object, fingerprint: fp.fingerprint }, rows: fp.rows };
     };
 
     for (let i = 0; i < Math.max(1, options.jobs); i++) {
@@ -193,12 +213,14 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     // Schema and table steps share the snapshot, so they run side by side; all settle before a
     // failure is reported, so nothing is still writing when the cleanup runs.
     const [preResult, tablesResult, postResult] = await Promise.allSettled([
-      schemaObject('pre-data'),
-      mapLimit(snapshot.tables, workers, async (table, client) => {
-        if (signal?.aborted) throw new InterruptedError('backup interrupted');
-        return tableObject(client, table);
-      }),
-      schemaObject('post-data'),
+      stopOnFailure(schemaObject('pre-data')),
+      stopOnFailure(
+        mapLimit(snapshot.tables, workers, async (table, client) => {
+          if (signal?.aborted) throw new InterruptedError('backup interrupted');
+          return tableObject(client, table);
+        }),
+      ),
+      stopOnFailure(schemaObject('post-data')),
     ]);
     const failed = [preResult, tablesResult, postResult].find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -246,6 +268,8 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     await removeRunMarker(store, runId).catch(() => {});
     return { manifest, durationMs: Date.now() - started.getTime(), orphansRemoved };
   } catch (error) {
+    if (!stop.signal.aborted) stop.abort(error);
+    await Promise.all(children.map((child) => child.stop()));
     // Nothing of a failed run may stay: its objects are referenced by no manifest.
     await Promise.all(writer.written.map((key) => store.remove(key).catch(() => {})));
     if (runId) await removeRunMarker(store, runId).catch(() => {});
@@ -254,6 +278,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
       ? error
       : stepError('backup', error);
   } finally {
+    signal?.removeEventListener('abort', relay);
     await Promise.all(workers.map((w) => w.end().catch(() => {})));
     await snapshot.close();
   }
