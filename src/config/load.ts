@@ -15,22 +15,11 @@ import {
   settings,
 } from './schema.js';
 import { Secret } from './secret.js';
+import { describeSource, type Finding, type SettingSource } from './sources.js';
+
+export { describeSource, type Finding, type SettingSource } from './sources.js';
 
 export const DEFAULT_CONFIG_FILE = 'mcpops.config.json';
-
-export type SettingSource =
-  | { kind: 'flag'; name: string }
-  | { kind: 'env'; name: string }
-  | { kind: 'dotenv'; name: string; file: string }
-  | { kind: 'file'; file: string }
-  | { kind: 'default' };
-
-export interface Finding {
-  level: 'error' | 'warning';
-  setting?: SettingKey;
-  message: string;
-  fix: string;
-}
 
 export interface LoadedConfig {
   config: Config;
@@ -49,21 +38,6 @@ export interface LoadConfigOptions {
   /** --dotenv: must exist when given. */
   envFile?: string;
   fetchKeyVaultSecret?: ReferenceContext['fetchKeyVaultSecret'];
-}
-
-export function describeSource(source: SettingSource): string {
-  switch (source.kind) {
-    case 'flag':
-      return `flag --${source.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-    case 'env':
-      return `env ${source.name}`;
-    case 'dotenv':
-      return `${source.file} ${source.name}`;
-    case 'file':
-      return source.file;
-    case 'default':
-      return 'default';
-  }
 }
 
 async function readDotenv(

@@ -1,9 +1,9 @@
 import { ConfigError } from '../errors.js';
 import { resolveThresholds } from '../ops/health/thresholds.js';
 import { isLoopbackHost, parseDatabaseUrl } from './database.js';
-import { describeSource, type Finding, type SettingSource } from './load.js';
 import { parseRegionMap } from './regions.js';
 import { type Config, isSecretSetting, type SettingKey, settingKeys } from './schema.js';
+import { describeSource, type Finding, type SettingSource } from './sources.js';
 
 /** Runs the parser a structured setting is read with at run time; its error becomes a finding. */
 function parses(setting: SettingKey, parse: () => unknown): Finding[] {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import type { SslMode } from '../config/database.js';
 import type { Config } from '../config/schema.js';
 import { Secret } from '../config/secret.js';
 import { ConfigError, type McpopsError } from '../errors.js';
@@ -11,7 +10,7 @@ import { ConfigError, type McpopsError } from '../errors.js';
  * built from these, so one setting means the same thing everywhere.
  */
 export interface TlsSettings {
-  mode: SslMode;
+  mode: Config['postgresSslMode'];
   rootCert?: string;
   cert?: string;
   key?: string;

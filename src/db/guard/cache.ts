@@ -1,5 +1,11 @@
-import type { CatalogAnswer, CatalogEntry, CatalogRequest, FunctionLookup, NameRef } from './lookup.js';
-import { nameKey } from './lookup.js';
+import {
+  type CatalogAnswer,
+  type CatalogEntry,
+  type CatalogRequest,
+  type FunctionLookup,
+  type NameRef,
+  nameKey,
+} from './catalog.js';
 
 export interface CatalogCacheOptions {
   /** How long an answer (including "no such name") is trusted; DDL shows after at most this. */

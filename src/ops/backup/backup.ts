@@ -20,7 +20,7 @@ import { bufferSchema, findReusable, type ObjectWriter, storedObjects, writeObje
 import { type Child, findPgTools, libpqEnv, runTool } from './pg-tools.js';
 import { cleanOrphans } from './retention.js';
 import { fingerprintTable, openSnapshot, openSnapshotWorker, type TableInfo } from './snapshot.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 import { mapLimit } from './util.js';
 
 export interface BackupProgress {

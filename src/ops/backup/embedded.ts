@@ -18,7 +18,7 @@ import {
 import type { ObjectWriter } from './objects.js';
 import { writeObject } from './objects.js';
 import { cleanOrphans } from './retention.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 import { keyFor, verifyBackup } from './verify.js';
 
 type PGliteLike = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InterruptedError, OperationError, UnavailableError } from '../../errors.js';
-import type { BackupStore, HeldLease, LeaseHolder } from './store.js';
+import type { BackupStore, HeldLease, LeaseHolder } from './store-types.js';
 
 export const LEASE_KEY = 'lease';
 /** A holder that misses heartbeats this long is taken for dead (Azure: 15–60 s). */

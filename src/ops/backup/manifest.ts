@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { OperationError } from '../../errors.js';
 import type { CompressionAlgorithm } from './codec.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 export const MANIFEST_FORMAT = 'mcpops-backup/1';
 export const MANIFEST_DIR = 'manifests';

@@ -4,7 +4,7 @@ import { McpopsError, OperationError } from '../../errors.js';
 import { type Compression, type EncodedResult, encodeInto } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import { type BackupManifest, type ManifestObject, OBJECT_DIR, type ObjectKind } from './manifest.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 export interface ObjectWriter {
   store: BackupStore;

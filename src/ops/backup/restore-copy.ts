@@ -5,7 +5,7 @@ import { OperationError } from '../../errors.js';
 import { decodeStored } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 /**
  * Loads pg_dump's plain data objects over one connection, in ONE transaction committed only

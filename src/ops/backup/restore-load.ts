@@ -7,7 +7,7 @@ import type { IndexBuild, RestorePlan } from './post-data.js';
 import { copyObjects } from './restore-copy.js';
 import { runSql } from './restore-steps.js';
 import { parentsFirst, truncateStatement } from './restore-tables.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 /**
  * Sort memory of each index build (the server default, 64 MB, sends a large table's key sort

@@ -4,7 +4,7 @@ import { decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
 import { type Child, type PgTools, runTool } from './pg-tools.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 export interface RestoreTableCheck {
   name: string;

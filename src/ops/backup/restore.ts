@@ -9,7 +9,7 @@ import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-securit
 import { type RestoreTableCheck, readPlain } from './restore-steps.js';
 import { completeMark, describe, incompleteMark, isEmpty, withDatabase } from './restore-target.js';
 import { connect } from './snapshot.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 import { keyFor, verifyBackup } from './verify.js';
 
 export interface RestoreOptions {

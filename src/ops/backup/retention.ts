@@ -9,7 +9,7 @@ import {
   readCatalog,
   runIdOfObject,
 } from './manifest.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 /**
  * Removes objects no manifest references, left by runs that died (killed, power loss). The live

@@ -2,15 +2,9 @@ import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Config } from '../../config/schema.js';
 import { ConfigError, McpopsError, OperationError, UnavailableError } from '../../errors.js';
+import { blobServiceClient } from './blob-client.js';
 import { pidAlive } from './manifest.js';
-import {
-  type BackupStore,
-  blobServiceClient,
-  type LeaseAttempt,
-  type LeaseHolder,
-  type StoredEntry,
-  type TargetSpec,
-} from './store.js';
+import type { BackupStore, LeaseAttempt, LeaseHolder, StoredEntry, TargetSpec } from './store-types.js';
 
 /**
  * Each upload holds UPLOAD_CONCURRENCY blocks of BLOCK_BYTES (the SDK's pooled buffers), and

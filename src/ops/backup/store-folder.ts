@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OperationError, UnavailableError } from '../../errors.js';
 import { pidAlive } from './manifest.js';
-import type { BackupStore, HeldLease, LeaseAttempt, LeaseHolder, StoredEntry } from './store.js';
+import type { BackupStore, HeldLease, LeaseAttempt, LeaseHolder, StoredEntry } from './store-types.js';
 
 const TEMP_MARK = '.tmp-';
 

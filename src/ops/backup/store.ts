@@ -1,56 +1,17 @@
 import { resolve } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../config/schema.js';
-import { ConfigError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
+import type { BackupStore, TargetSpec } from './store-types.js';
 
-export interface StoredEntry {
-  key: string;
-  size: number;
-  modified: Date;
-}
-
-/**
- * Where backups live. Keys are relative paths ("manifests/x.json", "objects/…"). `write` makes
- * an object visible only when it is complete (rename of a temp file; a committed block list).
- */
-export interface BackupStore {
-  /** Printable location, never a credential. */
-  readonly where: string;
-  write(key: string, source: Readable, signal?: AbortSignal): Promise<void>;
-  read(key: string): Promise<Readable>;
-  stat(key: string): Promise<StoredEntry | undefined>;
-  list(prefix: string): Promise<StoredEntry[]>;
-  remove(key: string): Promise<void>;
-  writeText(key: string, text: string): Promise<void>;
-  readText(key: string): Promise<string>;
-  /**
-   * Takes the lease `key` when it is free, or when its holder is provably gone (a dead process
-   * on this host, or no heartbeat within `ttlMs`); otherwise says who holds it.
-   */
-  tryLease(key: string, holder: LeaseHolder, ttlMs: number): Promise<LeaseAttempt>;
-  /** Where readers report what they skipped (one line each, no credentials). */
-  warn?: (message: string) => void;
-}
-
-export interface LeaseHolder {
-  token: string;
-  host: string;
-  pid: number;
-  since: string;
-}
-
-export interface HeldLease {
-  /** The heartbeat; rejects when the lease was lost (taken over after a missed heartbeat). */
-  renew(): Promise<void>;
-  release(): Promise<void>;
-}
-
-export type LeaseAttempt = { held: HeldLease } | { busy: Partial<LeaseHolder> };
-
-export type TargetSpec =
-  | { kind: 'folder'; path: string }
-  | { kind: 'azure'; container: string; prefix: string; accountUrl?: string };
+export type {
+  BackupStore,
+  HeldLease,
+  LeaseAttempt,
+  LeaseHolder,
+  StoredEntry,
+  TargetSpec,
+} from './store-types.js';
 
 /** Parses a target: `file:///path`, a plain path, `azure://container/prefix` or `https://acct.blob…/container/prefix`. */
 export function parseTarget(target: string | undefined, config: Pick<Config, 'backupContainer'>): TargetSpec {
@@ -122,53 +83,4 @@ export function configuredAzureTarget(config: Config): AzureSpec | undefined {
   }
   if (!config.azureStorageConnectionString && !config.azureStorageAccount) return undefined;
   return { kind: 'azure', container: config.backupContainer, prefix: '' };
-}
-
-/**
- * The one Blob client of mcpops (backup, restore, health, cost-estimate). Credentials in the
- * order the established tools try them: connection string, SAS token, account key, then
- * DefaultAzureCredential on the account URL.
- */
-export async function blobServiceClient(config: Config, targetAccountUrl?: string) {
-  const blob = await import('@azure/storage-blob');
-  const retryOptions = { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 2000 };
-  const account = config.azureStorageAccount;
-  const accountUrl = targetAccountUrl ?? (account ? `https://${account}.blob.core.windows.net` : undefined);
-  if (config.azureStorageConnectionString) {
-    return {
-      client: blob.BlobServiceClient.fromConnectionString(config.azureStorageConnectionString.reveal(), {
-        retryOptions,
-      }),
-      auth: 'connection string',
-    };
-  }
-  requireConfig(
-    accountUrl,
-    'no Blob Storage account configured',
-    'Set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT with a SAS token, account key or an Azure identity.',
-  );
-  if (config.azureStorageSasToken) {
-    const sas = config.azureStorageSasToken.reveal().replace(/^\?/, '');
-    return {
-      client: new blob.BlobServiceClient(`${accountUrl}?${sas}`, undefined, { retryOptions }),
-      auth: 'SAS',
-    };
-  }
-  if (config.azureStorageKey) {
-    requireConfig(account, 'AZURE_STORAGE_KEY needs AZURE_STORAGE_ACCOUNT', 'Set AZURE_STORAGE_ACCOUNT.');
-    const credential = new blob.StorageSharedKeyCredential(account, config.azureStorageKey.reveal());
-    return {
-      client: new blob.BlobServiceClient(accountUrl, credential, { retryOptions }),
-      auth: 'account key',
-    };
-  }
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  return {
-    client: new blob.BlobServiceClient(accountUrl, new DefaultAzureCredential(), { retryOptions }),
-    auth: 'DefaultAzureCredential',
-  };
-}
-
-export function requireConfig(condition: unknown, message: string, suggestion: string): asserts condition {
-  if (!condition) throw new ConfigError(message, { code: 'backup_storage_config', suggestion });
 }

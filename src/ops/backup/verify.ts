@@ -4,7 +4,7 @@ import { ConfigError, McpopsError, OperationError } from '../../errors.js';
 import { decodeStream, HashCounter } from './codec.js';
 import { type BackupKey, headerKeyId } from './crypto.js';
 import type { BackupManifest, ManifestObject } from './manifest.js';
-import type { BackupStore } from './store.js';
+import type { BackupStore } from './store-types.js';
 
 export interface ObjectCheck {
   key: string;

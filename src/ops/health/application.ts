@@ -1,4 +1,5 @@
-import { blobServiceClient, configuredAzureTarget } from '../backup/store.js';
+import { blobServiceClient } from '../backup/blob-client.js';
+import { configuredAzureTarget } from '../backup/store.js';
 import { type CheckOutcome, type HealthCheck, judge } from './types.js';
 
 /** The backup container answers and exists (when Blob Storage is configured). */

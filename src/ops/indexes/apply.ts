@@ -1,23 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { InterruptedError, OperationError } from '../../errors.js';
-import { build, dropIfInvalid, dropIndex } from './build-connection.js';
+import { type BuildProgressEvent, build, dropIfInvalid, dropIndex } from './build-connection.js';
 import { quoteIdent } from './catalog.js';
 import { buildStatement } from './definitions.js';
 import type { IndexPlan, IndexPlanItem } from './plan.js';
 
-export interface BuildProgress {
-  name: string;
-  phase: string;
-  blocksDone: number;
-  blocksTotal: number;
-  tuplesDone: number;
-  tuplesTotal: number;
-}
+export type { BuildProgress } from './build-connection.js';
 
 export type ApplyEvent =
   | { kind: 'start'; item: IndexPlanItem; attempt: number }
-  | { kind: 'progress'; progress: BuildProgress }
+  | BuildProgressEvent
   | { kind: 'retry'; item: IndexPlanItem; attempt: number; delayMs: number; reason: string }
   | { kind: 'done'; result: IndexApplyItem };
 

@@ -2,13 +2,35 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { loadSql } from '../../db/sql-files.js';
 import { InterruptedError } from '../../errors.js';
-import type { ApplyOptions } from './apply.js';
 import type { IndexPlanItem } from './plan.js';
 
 /*
  * The connections of one index build: the dedicated build session (its SETs as separate
  * queries), the watcher that polls progress and cancels on Ctrl-C, and the cleanup drops.
  */
+
+export interface BuildProgress {
+  name: string;
+  phase: string;
+  blocksDone: number;
+  blocksTotal: number;
+  tuplesDone: number;
+  tuplesTotal: number;
+}
+
+export type BuildProgressEvent = { kind: 'progress'; progress: BuildProgress };
+
+/** What one build needs of the apply options. */
+export interface BuildOptions {
+  /** Embedded (PGlite) is single-user: plain CREATE INDEX, no second connection to watch it. */
+  embedded: boolean;
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+  maintenanceWorkMem: string;
+  pollMs?: number;
+  signal?: AbortSignal;
+  onEvent?: (event: BuildProgressEvent) => void;
+}
 
 const VECTOR = new Set(['hnsw', 'ivfflat']);
 
@@ -17,7 +39,7 @@ export async function build(
   pool: pg.Pool,
   item: IndexPlanItem,
   statement: string,
-  options: ApplyOptions,
+  options: BuildOptions,
 ): Promise<void> {
   const client = await pool.connect();
   let stop = (): void => {};
@@ -38,7 +60,7 @@ export async function build(
 
 async function configureSession(
   client: pg.PoolClient,
-  options: ApplyOptions,
+  options: BuildOptions,
   vector: boolean,
 ): Promise<void> {
   await client.query(`SET lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`);
@@ -47,7 +69,7 @@ async function configureSession(
 }
 
 /** Polls pg_stat_progress_create_index, and cancels the build from another connection on Ctrl-C. */
-function watchBuild(pool: pg.Pool, name: string, pid: number, options: ApplyOptions): () => void {
+function watchBuild(pool: pg.Pool, name: string, pid: number, options: BuildOptions): () => void {
   let stopped = false;
   const cancel = (): void => {
     pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
@@ -83,7 +105,7 @@ function watchBuild(pool: pg.Pool, name: string, pid: number, options: ApplyOpti
   };
 }
 
-export async function dropIndex(pool: pg.Pool, target: string, options: ApplyOptions): Promise<void> {
+export async function dropIndex(pool: pg.Pool, target: string, options: BuildOptions): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query(`SET lock_timeout = ${Math.trunc(options.lockTimeoutMs)}`);
@@ -94,7 +116,7 @@ export async function dropIndex(pool: pg.Pool, target: string, options: ApplyOpt
 }
 
 /** Drops the index only when it is an INVALID leftover: never one somebody else built meanwhile. */
-export async function dropIfInvalid(pool: pg.Pool, target: string, options: ApplyOptions): Promise<void> {
+export async function dropIfInvalid(pool: pg.Pool, target: string, options: BuildOptions): Promise<void> {
   const { rows } = await pool.query('SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)', [
     target,
   ]);
