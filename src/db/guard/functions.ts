@@ -1,6 +1,11 @@
+import {
+  type CatalogAnswer,
+  type CatalogRequest,
+  type FunctionLookup,
+  type NameRef,
+  nameKey,
+} from './catalog.js';
 import type { GuardViolation } from './errors.js';
-import type { CatalogAnswer, CatalogRequest, FunctionLookup, NameRef } from './lookup.js';
-import { nameKey } from './lookup.js';
 import {
   ALLOWED_FUNCTIONS,
   BUILTIN_OPERATORS,

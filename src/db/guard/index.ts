@@ -1,22 +1,15 @@
 import { normalizeSql, type ParsedSql, parseSql } from '../sql-parser.js';
+import type { FunctionLookup } from './catalog.js';
 import { GuardError } from './errors.js';
 import { classifyStatically, judgeWithCatalog } from './functions.js';
-import type { FunctionLookup } from './lookup.js';
 import { checkStatementShape } from './statement.js';
 import { collectFacts } from './walk.js';
 
 export { type ParsedSql, SqlSyntaxError } from '../sql-parser.js';
 export { CatalogCache, type CatalogCacheOptions } from './cache.js';
+export * from './catalog.js';
 export { GuardError, type GuardViolation } from './errors.js';
-export {
-  type CatalogAnswer,
-  type CatalogEntry,
-  type CatalogRequest,
-  type FunctionLookup,
-  type NameRef,
-  nameKey,
-  pgProcLookup,
-} from './lookup.js';
+export { pgProcLookup } from './lookup.js';
 export { ALLOWED_FUNCTIONS, BUILTIN_OPERATORS, denyReason } from './policy.js';
 
 export interface GuardedSql {

@@ -11,16 +11,6 @@ import {
   type Volatility,
 } from './catalog.js';
 
-export {
-  type CatalogAnswer,
-  type CatalogEntry,
-  type CatalogRequest,
-  type FunctionLookup,
-  type NameRef,
-  nameKey,
-  type Volatility,
-} from './catalog.js';
-
 interface LookupRow {
   kind: 'function' | 'operator' | 'attribute';
   schema: string | null;
