@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secret.js';
-import { splitPostData } from '../../src/ops/backup/post-data.js';
+import { planRestore } from '../../src/ops/backup/post-data.js';
 import { fingerprintTable, openSnapshot, openSnapshotWorker } from '../../src/ops/backup/snapshot.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -96,15 +96,15 @@ describe('post-data split for parallel restore', () => {
   ].join('\n');
 
   it('runs index builds in parallel and foreign keys after, each piece self-contained', () => {
-    const plan = splitPostData(dump);
-    expect(plan.parallel).toHaveLength(2);
-    expect(plan.parallel[0]).toMatch(
+    const plan = planRestore('SET statement_timeout = 0;\n', dump);
+    expect(plan.indexes.map((i) => i.table)).toEqual(['public.a', 'public.a']);
+    expect(plan.indexes[0].sql).toMatch(
       /^--\n-- PostgreSQL database dump[\s\S]*\\restrict KEY123[\s\S]*a_pkey[\s\S]*\\unrestrict KEY123\n$/,
     );
-    expect(plan.parallel[1]).toContain('a_v_idx');
-    expect(plan.serial).toContain('a_check');
-    expect(plan.serial).toContain('b_a_fkey');
-    expect(plan.serial).not.toContain('a_pkey');
-    expect(plan.serial.match(/\\unrestrict KEY123/g)).toHaveLength(1);
+    expect(plan.indexes[1].sql).toContain('a_v_idx');
+    expect(plan.constraints).toContain('a_check');
+    expect(plan.constraints).toContain('b_a_fkey');
+    expect(plan.constraints).not.toContain('a_pkey');
+    expect(plan.constraints.match(/\\unrestrict KEY123/g)).toHaveLength(1);
   });
 });

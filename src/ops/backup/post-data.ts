@@ -19,13 +19,6 @@ interface DumpText {
   closing: string;
 }
 
-export interface PostDataPlan {
-  /** Index and primary-key/unique builds: the slow part, which `pg_restore -j` also parallelises. */
-  parallel: string[];
-  /** What must run after, in order (foreign keys need the unique indexes, triggers, attachments). */
-  serial: string;
-}
-
 /** An index build and the table ("schema.table", unquoted) whose rows it needs. */
 export interface IndexBuild {
   table?: string;
@@ -70,7 +63,8 @@ function isIndexBuild(block: DumpBlock): boolean {
   );
 }
 
-const IDENT = '(?:"(?:[^"]|"")+"|[^\\s."(]+)';
+/** One identifier as pg_dump prints it: double-quoted, or bare (bare ones never hold a dot, space or parenthesis). */
+export const IDENT = '(?:"(?:[^"]|"")+"|[^\\s."(]+)';
 const INDEX_ON = new RegExp(`\\bINDEX ${IDENT} ON (?:ONLY )?(${IDENT}\\.${IDENT})`);
 const ALTER_TABLE = new RegExp(`\\bALTER TABLE ONLY (${IDENT}\\.${IDENT})`);
 
@@ -84,17 +78,6 @@ function indexedTable(text: string): string | undefined {
   if (!qualified) return undefined;
   const parts = new RegExp(`^(${IDENT})\\.(${IDENT})$`).exec(qualified);
   return parts ? `${unquote(parts[1])}.${unquote(parts[2])}` : undefined;
-}
-
-export function splitPostData(text: string): PostDataPlan {
-  const dump = parseDump(text);
-  return {
-    parallel: dump.blocks.filter(isIndexBuild).map((b) => piece(dump, [b])),
-    serial: `${dump.preamble}\n${dump.blocks
-      .filter((b) => !isIndexBuild(b))
-      .map((b) => b.text)
-      .join('\n')}${dump.closing}`,
-  };
 }
 
 export function planRestore(preData: string, postData: string): RestorePlan {

@@ -5,6 +5,7 @@ import { OperationError } from '../../errors.js';
 import { decodeStored } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
+import { IDENT } from './post-data.js';
 import type { BackupStore } from './store-types.js';
 
 /**
@@ -15,7 +16,6 @@ import type { BackupStore } from './store-types.js';
  * them (SET, setval) are parsed, and psql meta-commands (`\restrict`) are dropped.
  */
 
-const IDENT = '(?:"(?:[^"]|"")+"|[^\\s."]+)';
 const COPY_HEADER = new RegExp(`^COPY (${IDENT}\\.${IDENT}) ((?:\\(.*\\) )?)FROM stdin;\\n`, 'm');
 const END_OF_DATA = Buffer.from('\n\\.\n');
 const HEADER_LIMIT = 1024 * 1024;
