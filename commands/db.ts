@@ -33,7 +33,7 @@ async function dbInit(command: Command): Promise<void> {
     config = { ...config, embeddedScale: flags.scale as SampleScale };
 
   const [{ runDbInit }, { startProgress }] = await Promise.all([
-    import('../src/db/init/run.js'),
+    import('../src/ops/bootstrap/run.js'),
     import('../src/ui/progress.js'),
   ]);
   // Started on the first rows, so its rate and ETA measure the load alone.

@@ -30,7 +30,7 @@ export function registerEmbeddings(program: Command): void {
       const config = await ctx.config();
       const { createEmbeddingProvider } = await import('../src/embeddings/index.js');
       const { syncEmbeddings } = await import('../src/embeddings/sync.js');
-      const { openDatabase } = await import('../src/db/open.js');
+      const { openDatabase } = await import('../src/ops/bootstrap/open.js');
       const provider = await createEmbeddingProvider(config);
       const db = await openDatabase(config, {
         max: concurrency + 2,
