@@ -34,7 +34,7 @@ export function registerBackup(program: Command): void {
       const config = await ctx.config();
       const { runBackup, positiveInt } = await import('../src/ops/backup/index.js');
       const { startProgress } = await import('../src/ui/progress.js');
-      const { printBackupRun } = await import('./backup-render.js');
+      const { printBackupRun } = await import('../src/ui/backup-report.js');
       const bar = startProgress(ctx.terminal, 'backup', 'bytes');
       const run = await runBackup(config, {
         target: o.target as string | undefined,
@@ -65,7 +65,7 @@ export function registerBackup(program: Command): void {
       const ctx = commandContext(command);
       const config = await ctx.config();
       const { listBackups } = await import('../src/ops/backup/index.js');
-      const { printBackupList } = await import('./backup-render.js');
+      const { printBackupList } = await import('../src/ui/backup-report.js');
       printBackupList(ctx, await listBackups(config, ctx.options.target as string | undefined));
     });
   backup
@@ -82,7 +82,7 @@ export function registerBackup(program: Command): void {
       const o = ctx.options as Record<string, string | boolean | undefined>;
       const config = await ctx.config();
       const { verifyBackupById, positiveInt } = await import('../src/ops/backup/index.js');
-      const { printVerify } = await import('./backup-render.js');
+      const { printVerify } = await import('../src/ui/backup-report.js');
       const report = await verifyBackupById(config, {
         target: o.target as string | undefined,
         id,

@@ -26,7 +26,7 @@ export function registerRestore(program: Command): void {
       const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
       const config = await ctx.config();
       const core = await import('../src/ops/backup/index.js');
-      const render = await import('./restore-render.js');
+      const render = await import('../src/ui/restore-report.js');
       const from = (o.from as string | undefined) ?? config.backupTarget;
       if (o.list) {
         render.printContents(ctx, (await core.loadRestorePlan(config, from, id)).manifest);
