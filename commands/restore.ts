@@ -33,8 +33,8 @@ export function registerRestore(program: Command): void {
         return;
       }
       const { confirmAction } = await import('../src/ui/prompt.js');
-      const { startProgress } = await import('../src/ui/progress.js');
-      const bar = startProgress(ctx.terminal, 'restore', 'bytes');
+      const { startByteProgress } = await import('../src/ui/progress.js');
+      const bar = startByteProgress(ctx.terminal, 'restore');
       const report = await core
         .runRestore(config, {
           from,
@@ -48,10 +48,9 @@ export function registerRestore(program: Command): void {
           signal: ctx.signal,
           confirm: (message) =>
             confirmAction(ctx.terminal, message, { yes: Boolean(o.yes && o.clean), flag: '--yes --clean' }),
-          onProgress: (p) =>
-            bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
+          onProgress: bar.onProgress,
         })
-        .finally(() => bar.done());
+        .finally(bar.done);
       render.printRestore(ctx, report);
     });
 }
