@@ -5,6 +5,7 @@ import { writeJson } from './json.js';
 import { formatNagios } from './nagios.js';
 import { renderTable } from './table.js';
 import type { Output, Terminal } from './terminal.js';
+import { wrapText } from './wrap.js';
 
 function colour(terminal: Terminal, status: HealthStatus): string {
   const c = terminal.chalk;
@@ -36,10 +37,11 @@ export function renderHealthReport(terminal: Terminal, report: HealthReport): st
   }
   const table = renderTable(terminal, ['component', 'check', 'status', 'value', 'detail'], rows);
   const skipped = report.skipped.length
-    ? `\nskipped: ${report.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}`
+    ? `\n${wrapText(terminal, `skipped: ${report.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}`)}`
     : '';
   const failed = report.failedComponents.length ? ` · not OK: ${report.failedComponents.join(', ')}` : '';
-  return `${table}\noverall ${colour(terminal, report.overallStatus)}${failed} · ${report.durationMs} ms${skipped}`;
+  const overall = `overall ${colour(terminal, report.overallStatus)}${failed} · ${report.durationMs} ms`;
+  return `${table}\n${wrapText(terminal, overall)}${skipped}`;
 }
 
 /** The report in the chosen format on stdout; whether an alert went out on stderr. */
