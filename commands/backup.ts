@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { registerBackupCatalog } from './backup-catalog.js';
 import { commandContext } from './context.js';
 
 export function registerBackup(program: Command): void {
@@ -33,9 +34,9 @@ export function registerBackup(program: Command): void {
       const o = ctx.options as Record<string, string | boolean | undefined>;
       const config = await ctx.config();
       const { runBackup, positiveInt } = await import('../src/ops/backup/index.js');
-      const { startProgress } = await import('../src/ui/progress.js');
-      const { printBackupRun } = await import('./backup-render.js');
-      const bar = startProgress(ctx.terminal, 'backup', 'bytes');
+      const { startByteProgress } = await import('../src/ui/progress.js');
+      const { printBackupRun } = await import('../src/ui/backup-report.js');
+      const bar = startByteProgress(ctx.terminal, 'backup');
       const run = await runBackup(config, {
         target: o.target as string | undefined,
         type: o.type as 'full' | 'incremental' | undefined,
@@ -52,44 +53,9 @@ export function registerBackup(program: Command): void {
         pgBin: o.pgBin as string | undefined,
         fromReplica: Boolean(o.fromReplica),
         signal: ctx.signal,
-        onProgress: (p) =>
-          bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
-      }).finally(() => bar.done());
+        onProgress: bar.onProgress,
+      }).finally(bar.done);
       printBackupRun(ctx, run);
     });
-  backup
-    .command('list')
-    .description('list backups at the target')
-    .option('--target <target>', 'folder, file:///path or azure://container/prefix')
-    .action(async (_options, command: Command) => {
-      const ctx = commandContext(command);
-      const config = await ctx.config();
-      const { listBackups } = await import('../src/ops/backup/index.js');
-      const { printBackupList } = await import('./backup-render.js');
-      printBackupList(ctx, await listBackups(config, ctx.options.target as string | undefined));
-    });
-  backup
-    .command('verify')
-    .argument('<id>', 'backup id or "latest"')
-    .description('check every object of a backup (size and SHA-256); --deep restores into a scratch database')
-    .option('--target <target>', 'folder, file:///path or azure://container/prefix')
-    .option('--deep', 'also restore into a scratch database and compare row counts')
-    .option('--jobs <n>', 'objects checked in parallel', '2')
-    .option('--pg-bin <dir>', 'folder holding pg_dump and psql (for --deep)')
-    .option('--database-url <url>', 'server for the --deep scratch database')
-    .action(async (id: string, _options, command: Command) => {
-      const ctx = commandContext(command);
-      const o = ctx.options as Record<string, string | boolean | undefined>;
-      const config = await ctx.config();
-      const { verifyBackupById, positiveInt } = await import('../src/ops/backup/index.js');
-      const { printVerify } = await import('./backup-render.js');
-      const report = await verifyBackupById(config, {
-        target: o.target as string | undefined,
-        id,
-        deep: Boolean(o.deep),
-        jobs: positiveInt(o.jobs, '--jobs'),
-        pgBin: o.pgBin as string | undefined,
-      });
-      printVerify(ctx, report);
-    });
+  registerBackupCatalog(backup);
 }

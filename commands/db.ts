@@ -32,57 +32,20 @@ async function dbInit(command: Command): Promise<void> {
   if (command.getOptionValueSource('scale') === 'cli')
     config = { ...config, embeddedScale: flags.scale as SampleScale };
 
-  const [{ runDbInit }, { startProgress }] = await Promise.all([
-    import('../src/db/init/run.js'),
-    import('../src/ui/progress.js'),
+  const [{ runDbInit }, ui] = await Promise.all([
+    import('../src/ops/bootstrap/run.js'),
+    import('../src/ui/db-init.js'),
   ]);
-  // Started on the first rows, so its rate and ETA measure the load alone.
-  let bar: ReturnType<typeof startProgress> | undefined;
-  let phase = '';
   const outcome = await runDbInit(config, {
     sampleData: Boolean(flags.sampleData),
     scale: flags.scale as SampleScale,
     force: Boolean(flags.force),
     signal: ctx.signal,
-    onCreated: (message) => ctx.info(message),
-    onOpening: () => {
-      const open = startProgress(ctx.terminal, 'opening', 'rows');
-      return {
-        progress: (message, done, total) => {
-          if (done !== undefined && total) open.update(done, total, message);
-          else if (ctx.terminal.verbose) ctx.info(message);
-        },
-        done: () => open.done(),
-      };
-    },
-    onBootstrap: {
-      progress: (stage, done, total) => {
-        if (stage !== phase && ctx.terminal.verbose && !ctx.terminal.animate) ctx.info(`${stage}…`);
-        phase = stage;
-        if (done === undefined || !total) return;
-        if (stage === 'loading sample data' || stage === 'embedding products') {
-          bar ??= startProgress(ctx.terminal, 'db init', 'rows');
-          bar.update(done, total, stage === 'loading sample data' ? 'sample data' : 'embeddings');
-        }
-      },
-      done: () => bar?.done(),
-    },
+    ...ui.dbInitProgress(ctx),
   });
-  if (outcome.kind === 'ready-at-interrupt') {
-    // Ctrl-C came after the first start had finished: nothing to roll back, and saying so is the truth.
-    ctx.info(`the embedded database was complete when Ctrl-C arrived; it is ready (${outcome.where})`);
-    process.exitCode = ExitCode.ok;
-    return;
-  }
-  const { report } = outcome;
-  if (ctx.terminal.json) {
-    const { writeJson } = await import('../src/ui/json.js');
-    writeJson({ ok: true, database: outcome.where, ...report });
-    return;
-  }
-  const { renderDbInit } = await import('../src/ui/db-init.js');
-  process.stdout.write(renderDbInit(ctx.terminal, outcome.where, report));
-  for (const note of report.notes) ctx.info(`note: ${note}`);
+  ui.printDbInit(ctx, outcome);
+  // Ctrl-C after the first start had finished: the database is ready, so this is a success.
+  if (outcome.kind === 'ready-at-interrupt') process.exitCode = ExitCode.ok;
 }
 
 export function registerDb(program: Command): void {

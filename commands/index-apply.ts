@@ -1,5 +1,4 @@
 import { type Command, Option } from 'commander';
-import { formatBytes } from '../src/ops/backup/util.js';
 import { commandContext } from './context.js';
 
 export function registerIndex(program: Command): void {
@@ -21,10 +20,10 @@ export function registerIndex(program: Command): void {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, any>;
       const config = await ctx.config();
-      const [{ runIndexApply }, render, { renderIndexPlan }, { confirmAction }] = await Promise.all([
+      const [{ runIndexApply }, render, { formatBytes }, { confirmAction }] = await Promise.all([
         import('../src/ops/indexes/run.js'),
-        import('./index-apply-render.js'),
         import('../src/ui/index-apply.js'),
+        import('../src/ui/bytes.js'),
         import('../src/ui/prompt.js'),
       ]);
       const outcome = await runIndexApply(config, {
@@ -35,7 +34,7 @@ export function registerIndex(program: Command): void {
         dryRun: Boolean(o.dryRun),
         signal: ctx.signal,
         onPlan: (plan) => {
-          if (!ctx.terminal.json) process.stdout.write(`${renderIndexPlan(ctx.terminal, plan)}\n`);
+          if (!ctx.terminal.json) process.stdout.write(`${render.renderIndexPlan(ctx.terminal, plan)}\n`);
         },
         confirmLarge: (large) => {
           const names = large.map((i) => `${i.name} (${formatBytes(i.tableBytes)})`).join(', ');

@@ -26,15 +26,15 @@ export function registerRestore(program: Command): void {
       const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
       const config = await ctx.config();
       const core = await import('../src/ops/backup/index.js');
-      const render = await import('./restore-render.js');
+      const render = await import('../src/ui/restore-report.js');
       const from = (o.from as string | undefined) ?? config.backupTarget;
       if (o.list) {
         render.printContents(ctx, (await core.loadRestorePlan(config, from, id)).manifest);
         return;
       }
       const { confirmAction } = await import('../src/ui/prompt.js');
-      const { startProgress } = await import('../src/ui/progress.js');
-      const bar = startProgress(ctx.terminal, 'restore', 'bytes');
+      const { startByteProgress } = await import('../src/ui/progress.js');
+      const bar = startByteProgress(ctx.terminal, 'restore');
       const report = await core
         .runRestore(config, {
           from,
@@ -48,10 +48,9 @@ export function registerRestore(program: Command): void {
           signal: ctx.signal,
           confirm: (message) =>
             confirmAction(ctx.terminal, message, { yes: Boolean(o.yes && o.clean), flag: '--yes --clean' }),
-          onProgress: (p) =>
-            bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
+          onProgress: bar.onProgress,
         })
-        .finally(() => bar.done());
+        .finally(bar.done);
       render.printRestore(ctx, report);
     });
 }

@@ -15,6 +15,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 const dist = (path) => new URL(`../../dist/src/${path}`, import.meta.url).href;
 const { loadConfig, assertConfigValid } = await import(dist('config/load.js'));
 const { openEmbeddedDatabase } = await import(dist('db/embedded/index.js'));
+const { zavaFirstStart } = await import(dist('ops/bootstrap/open.js'));
 
 const runs = Math.min(Number(process.env.BENCH_RUNS ?? 5), 20);
 const scales = (process.env.BENCH_SCALES ?? 'tiny,small').split(',');
@@ -39,6 +40,7 @@ async function open(config, phases) {
     config,
     { kind: 'embedded', dir: config.embeddedDir },
     {
+      initialise: zavaFirstStart(config),
       onProgress: (message) => {
         const label = message.startsWith('creating') ? 'start worker (initdb)' : message;
         if (marks.at(-1)?.[0] !== label) marks.push([label, performance.now()]);

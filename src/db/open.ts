@@ -28,11 +28,26 @@ export interface OpenDatabaseOptions {
   probe?: boolean;
   /** Embedded only: progress of the first-start initialisation. */
   onProgress?: (message: string, done?: number, total?: number) => void;
+  /**
+   * Embedded only: builds a new folder's database on first start. The database layer does not
+   * know what goes in it; opening a folder that needs building without one is an internal error.
+   */
+  initialise?: FirstStartBuilder;
+  /**
+   * Embedded only, Ctrl-C: a first start that has not finished stops, and the folder is emptied
+   * again (nothing half-built is kept or served); one that finished is kept and reported as such.
+   */
+  signal?: AbortSignal;
 }
+
+export type FirstStartBuilder = (
+  pool: pg.Pool,
+  onProgress: (message: string, done?: number, total?: number) => void,
+) => Promise<unknown>;
 
 /**
  * Opens the configured database: a pool on the server URL, or the embedded PGlite started on
- * a loopback port (initialised with the Zava sample on first use) and a pool on that.
+ * a loopback port (built by `options.initialise` on first use) and a pool on that.
  */
 export async function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
   const target = resolveDatabaseTarget(config);

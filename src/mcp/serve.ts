@@ -1,10 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { classifyDbError } from '../db/errors.js';
 import { CatalogCache, checkReadOnlySql } from '../db/guard/index.js';
-import { type Database, openDatabase } from '../db/open.js';
+import type { Database } from '../db/open.js';
 import { judgeServePosture } from '../db/posture.js';
 import { withStoreSession } from '../db/session.js';
 import { ConfigError, McpopsError, UsageError } from '../errors.js';
+import { openDatabase } from '../ops/bootstrap/open.js';
 import {
   type Identity,
   loadStoreDirectory,

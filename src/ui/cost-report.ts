@@ -1,6 +1,7 @@
 import type { CostEstimateReport } from '../ops/cost/run.js';
 import { renderTable } from './table.js';
 import type { Terminal } from './terminal.js';
+import { wrapText } from './wrap.js';
 
 /** The estimate as tables: line items, shares, formulas, inputs and an optional comparison. */
 export function renderCostReport(report: CostEstimateReport, terminal: Terminal): string {
@@ -41,7 +42,13 @@ export function renderCostReport(report: CostEstimateReport, terminal: Terminal)
   out.push(
     `${(e.derivedShare * 100).toFixed(1)} % of the total is priced with derived (not API-read) figures.`,
   );
-  out.push('Formulas:', ...e.lines.map((l, i) => `  ${i + 1}. ${l.name}: ${l.formula}`));
+  out.push(
+    'Formulas:',
+    ...e.lines.map((l, i) => {
+      const number = `  ${i + 1}. `;
+      return wrapText(terminal, `${number}${l.name}: ${l.formula}`, ' '.repeat(number.length));
+    }),
+  );
   out.push(
     'Inputs (source: flag, measured, file or assumed):',
     renderTable(
@@ -50,7 +57,8 @@ export function renderCostReport(report: CostEstimateReport, terminal: Terminal)
       e.inputs.map((i) => [i.name, i.value, i.source, i.note ?? '']),
     ),
   );
-  if (report.measured?.backups) out.push(`backups measured from ${report.measured.backups.note}`);
+  if (report.measured?.backups)
+    out.push(wrapText(terminal, `backups measured from ${report.measured.backups.note}`));
   if (comparison) {
     const { a, b } = comparison;
     out.push(terminal.chalk.bold(`Compared: "${a.name}" vs "${b.name}" (prices as of ${b.pricesAsOf})`));

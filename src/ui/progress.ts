@@ -90,3 +90,19 @@ export function startStages(terminal: Terminal, title: string): StageProgress {
     done: clearLine,
   };
 }
+
+/** The bytes bar of backup and restore: bytes so far of the estimate, and the step (and table). */
+export function startByteProgress(
+  terminal: Terminal,
+  title: string,
+): {
+  onProgress(p: { step: string; table?: string; bytes: number; totalBytes: number }): void;
+  done(): void;
+} {
+  const bar = startProgress(terminal, title, 'bytes');
+  return {
+    onProgress: (p) =>
+      bar.update(p.bytes, Math.max(p.bytes, p.totalBytes), p.table ? `${p.step} ${p.table}` : p.step),
+    done: () => bar.done(),
+  };
+}

@@ -22,6 +22,12 @@ export interface Terminal {
   chalk: ChalkInstance;
 }
 
+/** Where a report goes: the terminal it is shown on, and a line for people on stderr. */
+export interface Output {
+  terminal: Terminal;
+  info(message: string): void;
+}
+
 export function detectTerminal(options: TerminalOptions = {}): Terminal {
   const env = options.env ?? process.env;
   const json = Boolean(options.json);

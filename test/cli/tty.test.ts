@@ -63,6 +63,16 @@ describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal of 100 columns', 
     expect(wide).toEqual([]);
   });
 
+  it.each([
+    [['health', '--database-url', 'postgres://nobody@127.0.0.1:1/none']],
+    [['scale-advise', '--metrics', join(import.meta.dirname, '../fixtures/metrics/low-cpu-high-mem.json')]],
+    [['cost-estimate']],
+  ])('%j: no line at all is wider than the terminal (prose wraps as tables do)', async (args) => {
+    const shown = lines(await onTerminal(args));
+    expect(shown.length).toBeGreaterThan(5);
+    expect(shown.filter((line) => line.length > COLUMNS)).toEqual([]);
+  });
+
   it('the embedded first start shows one progress line with stage, rows and ETA, and no JSON log lines', async () => {
     const output = await onTerminal(['serve'], {
       env: { MCPOPS_EMBEDDED_DIR: join(cwd, 'embedded'), MCPOPS_EMBEDDED_SCALE: 'tiny' },

@@ -189,6 +189,33 @@ describe('embedded database lifecycle', () => {
     expect(readdirSync(foreign)).toEqual(['notes.txt']);
   });
 
+  it('without a first-start builder, a folder that needs building is an internal error, left as it was', async () => {
+    const fresh = join(dir.path, 'no-builder');
+    const cfg = await embeddedConfig(fresh);
+    const error = (await openEmbeddedDatabase(cfg, { kind: 'embedded', dir: fresh }).catch(
+      (e) => e,
+    )) as McpopsError;
+    expect(error.code).toBe('internal');
+    expect(error.message).toMatch(/needs a first start/);
+    expect(readdirSync(fresh)).toEqual([]);
+
+    const interrupted = join(dir.path, 'no-builder-interrupted');
+    await mkdir(interrupted, { recursive: true });
+    const meta = JSON.stringify({
+      format: 1,
+      state: 'initialising',
+      scale: 'tiny',
+      createdAt: new Date().toISOString(),
+    });
+    await writeFile(join(interrupted, 'mcpops.meta'), meta);
+    const again = (await openEmbeddedDatabase(await embeddedConfig(interrupted), {
+      kind: 'embedded',
+      dir: interrupted,
+    }).catch((e) => e)) as McpopsError;
+    expect(again.code).toBe('internal');
+    expect(readdirSync(interrupted)).toEqual(['mcpops.meta']);
+  });
+
   it('refuses an unreadable meta file rather than guess (and never wipes the folder)', async () => {
     const folder = join(dir.path, 'bad-meta');
     await mkdir(folder, { recursive: true });

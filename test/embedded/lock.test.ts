@@ -53,7 +53,11 @@ describe('the embedded folder lock', () => {
     const stale = `${deadPid()}\n${deadPid()}\n`;
     await writeFile(join(config.embeddedDir, 'mcpops.lock'), stale);
     expect(embeddedLockHolder(config.embeddedDir)).toBeUndefined();
-    const db = await openEmbeddedDatabase(config, { kind: 'embedded', dir: config.embeddedDir });
+    const db = await openEmbeddedDatabase(
+      config,
+      { kind: 'embedded', dir: config.embeddedDir },
+      { initialise: tinySchema(config) },
+    );
     try {
       expect(embeddedLockHolder(config.embeddedDir)).toBe(process.pid);
     } finally {

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { readEmbeddedMeta } from '../../src/db/embedded/index.js';
-import { openDatabase } from '../../src/db/open.js';
 import { withStoreSession } from '../../src/db/session.js';
 import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
+import { openDatabase } from '../../src/ops/bootstrap/open.js';
 import { runCli } from '../support/cli.js';
 import {
   type Database,

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type pg from 'pg';
 import type { DatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
-import { ConfigError, InterruptedError, UnavailableError } from '../../errors.js';
+import { ConfigError, InterruptedError, McpopsError, UnavailableError } from '../../errors.js';
 import { classifyDbError } from '../errors.js';
 import type { Database, OpenDatabaseOptions } from '../open.js';
 import { EmbeddedHost } from './host.js';
@@ -16,37 +16,8 @@ export { META_FILE, readEmbeddedMeta } from './meta.js';
 
 type Progress = NonNullable<OpenDatabaseOptions['onProgress']>;
 
-export interface EmbeddedOpenOptions extends OpenDatabaseOptions {
-  /**
-   * Builds the database on first start; default: the Zava schema, roles, RLS and sample data
-   * through the same `initDatabase` as `mcpops db init`.
-   */
-  initialise?: (pool: pg.Pool, onProgress: Progress) => Promise<unknown>;
-  /**
-   * Ctrl-C: a first start that has not finished stops, and the folder is emptied again (nothing
-   * half-built is kept or served); one that finished is kept and reported as finished.
-   */
-  signal?: AbortSignal;
-}
-
 /** Per statement while the first start loads the sample (our own, bounded work). */
 const INIT_STATEMENT_LIMIT_MS = 10 * 60_000;
-
-async function initialiseZava(
-  config: Config,
-  pool: pg.Pool,
-  onProgress: Progress,
-  signal?: AbortSignal,
-): Promise<void> {
-  const { bootstrapZava } = await import('../init/bootstrap.js');
-  await bootstrapZava(pool, config, {
-    sampleData: true,
-    scale: config.embeddedScale,
-    signal,
-    embeddings: 'offline-only',
-    onProgress,
-  });
-}
 
 const hosts = new WeakMap<pg.Pool, EmbeddedHost>();
 
@@ -97,7 +68,7 @@ async function attachOrOwn(host: EmbeddedHost, progress: Progress): Promise<bool
 export async function openEmbeddedDatabase(
   config: Config,
   target: Extract<DatabaseTarget, { kind: 'embedded' }>,
-  options: EmbeddedOpenOptions = {},
+  options: OpenDatabaseOptions = {},
 ): Promise<Database> {
   const dir = resolve(target.dir);
   const where = `embedded PGlite at ${dir}`;
@@ -160,10 +131,18 @@ async function startOwner(
   dir: string,
   host: EmbeddedHost,
   embedded: EmbeddedPool,
-  options: EmbeddedOpenOptions,
+  options: OpenDatabaseOptions,
   progress: Progress,
 ): Promise<void> {
   let meta = readEmbeddedMeta(dir);
+  const initialise = options.initialise;
+  if (meta?.state !== 'ready' && !initialise) {
+    // Checked before anything is written or cleared: the folder stays as it was.
+    throw new McpopsError(`the embedded database in ${dir} needs a first start, and no builder was given`, {
+      code: 'internal',
+      suggestion: 'A bug in mcpops: the caller must open it with `initialise` (the Zava first start).',
+    });
+  }
   if (meta?.state === 'initialising') {
     progress('the previous first start did not finish; rebuilding the embedded database');
     clearInterruptedFolder(dir);
@@ -181,10 +160,7 @@ async function startOwner(
   await host.startOwned();
   if (!firstStart) return;
   embedded.watchdog.limitMs = Math.max(config.statementTimeoutMs, INIT_STATEMENT_LIMIT_MS);
-  await (options.initialise ?? ((p, onProgress) => initialiseZava(config, p, onProgress, options.signal)))(
-    embedded.pool,
-    progress,
-  );
+  await initialise?.(embedded.pool, progress);
   // Checked before `ready` is written: a first start is either whole and ready, or not kept.
   if (options.signal?.aborted) throw new InterruptedError('interrupted during the first start');
   embedded.watchdog.limitMs = config.statementTimeoutMs;

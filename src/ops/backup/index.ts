@@ -25,7 +25,6 @@ import { applyRetention, type RetentionPlan, type RetentionPolicy, validatePolic
 import { type BackupStore, openStore, parseTarget } from './store.js';
 import { type VerifyReport, verifyBackup } from './verify.js';
 
-export { formatBytes } from './util.js';
 export type { BackupManifest, BackupProgress, RestoreReport, RetentionPlan, VerifyReport };
 
 export function positiveInt(value: unknown, flag: string, min = 1): number | undefined {

@@ -147,6 +147,31 @@ export function defaultClientFile(client: ClientName, cwd = process.cwd()): stri
   }
 }
 
+/** The file --write merges into: `--file`, else where the client reads its config. */
+export function clientFile(client: ClientName, file?: string): string {
+  const chosen = file ? resolve(file) : defaultClientFile(client);
+  if (!chosen) {
+    throw new UsageError('the MCP Inspector has no fixed config file', {
+      code: 'client_file_needed',
+      suggestion: 'Pass --file <path> and start the Inspector with --config <path> --server <entry>.',
+    });
+  }
+  return chosen;
+}
+
+/**
+ * A client starts the server in its own folder, where this folder's mcpops.config.json and .env
+ * are not found: the files this run would read are passed on by absolute path.
+ */
+export function pinnedFiles(config?: string, dotenv?: string): string[] {
+  const args: string[] = [];
+  const configFile = config ?? (existsSync('mcpops.config.json') ? 'mcpops.config.json' : undefined);
+  if (configFile) args.push('--config', resolve(configFile));
+  const envFile = dotenv ?? (existsSync('.env') ? '.env' : undefined);
+  if (envFile) args.push('--dotenv', resolve(envFile));
+  return args;
+}
+
 export interface MergePlan {
   file: string;
   before: Record<string, unknown>;
@@ -188,6 +213,9 @@ export function planMerge(file: string, config: ClientConfig): MergePlan {
   const servers = { ...existing, ...(config.document[config.key] as Record<string, unknown>) };
   return { file, before, after: { ...before, [config.key]: servers }, added, changed, unchanged };
 }
+
+/** How many entries the merge adds or changes. */
+export const mergeChanges = (plan: MergePlan): number => plan.added.length + plan.changed.length;
 
 /** Writes the merged file through a temporary file, so the client never reads half of it. */
 export function applyMerge(plan: MergePlan): void {

@@ -6,9 +6,9 @@ import { describeDatabaseTarget, resolveDatabaseTarget } from '../../config/data
 import type { Finding } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import { classifyDbError } from '../../db/errors.js';
-import { openDatabase } from '../../db/open.js';
 import { judgeServePosture } from '../../db/posture.js';
 import { probeReadReplica } from '../../db/replica-probe.js';
+import { openDatabase } from '../bootstrap/open.js';
 
 export interface ProbeResult {
   name: string;

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Config } from '../../config/schema.js';
-import { openDatabase } from '../../db/open.js';
 import { UsageError } from '../../errors.js';
+import { openDatabase } from '../bootstrap/open.js';
 import { type CostComparison, type CostEstimate, compareEstimates, estimateCost } from './estimate.js';
 import { type Measurement, measureWorkload } from './measure.js';
 import { loadPriceTable, type PriceTable, selectPrices, shippedPriceFile } from './prices.js';

@@ -52,7 +52,7 @@ export async function reachDatabase(
   });
   let db: Database | undefined;
   try {
-    const { openDatabase } = await import('../../db/open.js');
+    const { openDatabase } = await import('../bootstrap/open.js');
     // A hung query must not keep the process alive after the report: the server ends it too.
     const limit = Math.max(1, Math.ceil(ctx.remainingMs()));
     db = await withDeadline(

@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
-import { openDatabase } from '../../db/open.js';
 import { OperationError } from '../../errors.js';
+import { openDatabase } from '../bootstrap/open.js';
 import { type ApplyEvent, applyIndexPlan, type IndexApplyResult } from './apply.js';
 import { type IndexPlan, type IndexPlanItem, planForJson, planIndexes } from './plan.js';
 

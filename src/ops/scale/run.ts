@@ -1,6 +1,6 @@
 import { isLoopbackHost } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
-import { openDatabase } from '../../db/open.js';
+import { openDatabase } from '../bootstrap/open.js';
 import { loadPriceTable, selectPrices, shippedPriceFile } from '../cost/prices.js';
 import { adviseScale, type ScaleAdvice, type ScaleOptions } from './advise.js';
 import { collectLiveSnapshot } from './collect.js';

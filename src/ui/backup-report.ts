@@ -1,9 +1,9 @@
-import { ExitCode } from '../src/errors.js';
-import type { BackupManifest, BackupRun, DeepCheck, VerifyReport } from '../src/ops/backup/index.js';
-import { formatBytes } from '../src/ops/backup/util.js';
-import { writeJson } from '../src/ui/json.js';
-import { renderTable } from '../src/ui/table.js';
-import type { CommandContext } from './context.js';
+import { ExitCode } from '../errors.js';
+import type { BackupManifest, BackupRun, DeepCheck, VerifyReport } from '../ops/backup/index.js';
+import { formatBytes } from './bytes.js';
+import { writeJson } from './json.js';
+import { renderTable } from './table.js';
+import type { Output } from './terminal.js';
 
 function summary(m: BackupManifest) {
   return {
@@ -22,7 +22,7 @@ function summary(m: BackupManifest) {
   };
 }
 
-export function printBackupRun(ctx: CommandContext, run: BackupRun): void {
+export function printBackupRun(ctx: Output, run: BackupRun): void {
   if (ctx.terminal.json) {
     writeJson({
       ok: true,
@@ -57,7 +57,7 @@ export function printBackupRun(ctx: CommandContext, run: BackupRun): void {
 }
 
 export function printBackupList(
-  ctx: CommandContext,
+  ctx: Output,
   listing: { where: string; backups: BackupManifest[]; skipped?: Array<{ key: string; reason: string }> },
 ): void {
   if (ctx.terminal.json) {
@@ -87,7 +87,7 @@ export function printBackupList(
   );
 }
 
-export function printVerify(ctx: CommandContext, report: VerifyReport & { deep?: DeepCheck }): void {
+export function printVerify(ctx: Output, report: VerifyReport & { deep?: DeepCheck }): void {
   if (!report.ok) process.exitCode = ExitCode.failure;
   if (ctx.terminal.json) {
     writeJson({ ok: report.ok, verify: report });

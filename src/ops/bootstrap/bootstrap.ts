@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Config } from '../../config/schema.js';
-import { type InitProgress, type InitReport, initDatabase, type SampleScale } from './index.js';
+import { type InitProgress, type InitReport, initDatabase, type SampleScale } from '../../db/init/index.js';
 
 export interface BootstrapOptions {
   sampleData: boolean;

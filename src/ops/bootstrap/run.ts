@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import { resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
-import { openDatabase } from '../open.js';
+import { readEmbeddedMeta } from '../../db/embedded/meta.js';
+import { createDatabaseIfMissing } from '../../db/init/create-database.js';
+import type { InitReport, SampleScale } from '../../db/init/index.js';
 import { bootstrapZava } from './bootstrap.js';
-import { createDatabaseIfMissing } from './create-database.js';
-import type { InitReport, SampleScale } from './index.js';
+import { openDatabase } from './open.js';
 
 type Progress = (message: string, done?: number, total?: number) => void;
 
@@ -34,16 +35,15 @@ export async function runDbInit(config: Config, request: DbInitRequest): Promise
     created = `created database ${target.database}`;
     request.onCreated?.(created);
   }
-  const embedded = target.kind === 'embedded' ? await import('../embedded/index.js') : undefined;
-  if (target.kind === 'embedded' && embedded?.readEmbeddedMeta(resolve(target.dir))?.state !== 'ready')
+  if (target.kind === 'embedded' && readEmbeddedMeta(resolve(target.dir))?.state !== 'ready')
     created = `created the embedded database (${config.embeddedScale} sample)`;
 
   const opening = request.onOpening?.();
-  const openOptions = { max: 2, signal: request.signal, onProgress: opening?.progress };
-  const db = await (target.kind === 'embedded' && embedded
-    ? embedded.openEmbeddedDatabase(config, target, openOptions)
-    : openDatabase(config, openOptions)
-  ).finally(() => opening?.done());
+  const db = await openDatabase(config, {
+    max: 2,
+    signal: request.signal,
+    onProgress: opening?.progress,
+  }).finally(() => opening?.done());
   if (request.signal?.aborted && created && target.kind === 'embedded') {
     await db.close();
     return { kind: 'ready-at-interrupt', where: db.where };

@@ -1,9 +1,9 @@
-import { ExitCode } from '../src/errors.js';
-import type { BackupManifest } from '../src/ops/backup/index.js';
-import { formatBytes } from '../src/ops/backup/util.js';
-import { writeJson } from '../src/ui/json.js';
-import { renderTable } from '../src/ui/table.js';
-import type { CommandContext } from './context.js';
+import { ExitCode } from '../errors.js';
+import type { BackupManifest } from '../ops/backup/index.js';
+import { formatBytes } from './bytes.js';
+import { writeJson } from './json.js';
+import { renderTable } from './table.js';
+import type { Output } from './terminal.js';
 
 interface RestoreOutcome {
   id: string;
@@ -16,7 +16,7 @@ interface RestoreOutcome {
   durationMs: number;
 }
 
-export function printContents(ctx: CommandContext, m: BackupManifest): void {
+export function printContents(ctx: Output, m: BackupManifest): void {
   const byKey = new Map(m.objects.map((o) => [o.key, o]));
   if (ctx.terminal.json) {
     writeJson({ ok: true, backup: m });
@@ -41,7 +41,7 @@ export function printContents(ctx: CommandContext, m: BackupManifest): void {
   );
 }
 
-export function printRestore(ctx: CommandContext, report: RestoreOutcome): void {
+export function printRestore(ctx: Output, report: RestoreOutcome): void {
   if (!report.ok) process.exitCode = ExitCode.failure;
   if (ctx.terminal.json) {
     writeJson({ ok: report.ok, restore: report });

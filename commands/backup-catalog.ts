@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { commandContext } from './context.js';
+
+/** `backup list` and `backup verify`: reading what is at the backup target. */
+export function registerBackupCatalog(backup: Command): void {
+  backup
+    .command('list')
+    .description('list backups at the target')
+    .option('--target <target>', 'folder, file:///path or azure://container/prefix')
+    .action(async (_options, command: Command) => {
+      const ctx = commandContext(command);
+      const config = await ctx.config();
+      const { listBackups } = await import('../src/ops/backup/index.js');
+      const { printBackupList } = await import('../src/ui/backup-report.js');
+      printBackupList(ctx, await listBackups(config, ctx.options.target as string | undefined));
+    });
+  backup
+    .command('verify')
+    .argument('<id>', 'backup id or "latest"')
+    .description('check every object of a backup (size and SHA-256); --deep restores into a scratch database')
+    .option('--target <target>', 'folder, file:///path or azure://container/prefix')
+    .option('--deep', 'also restore into a scratch database and compare row counts')
+    .option('--jobs <n>', 'objects checked in parallel', '2')
+    .option('--pg-bin <dir>', 'folder holding pg_dump and psql (for --deep)')
+    .option('--database-url <url>', 'server for the --deep scratch database')
+    .action(async (id: string, _options, command: Command) => {
+      const ctx = commandContext(command);
+      const o = ctx.options as Record<string, string | boolean | undefined>;
+      const config = await ctx.config();
+      const { verifyBackupById, positiveInt } = await import('../src/ops/backup/index.js');
+      const { printVerify } = await import('../src/ui/backup-report.js');
+      const report = await verifyBackupById(config, {
+        target: o.target as string | undefined,
+        id,
+        deep: Boolean(o.deep),
+        jobs: positiveInt(o.jobs, '--jobs'),
+        pgBin: o.pgBin as string | undefined,
+      });
+      printVerify(ctx, report);
+    });
+}
