@@ -47,6 +47,32 @@ describe('the layout: which folders may import which', () => {
 
   it('sees the imports it checks (a module every command uses)', () => {
     expect(crossings('commands', 'src/ui').length).toBeGreaterThan(0);
-    expect(crossings('src/db/embedded', 'src/db/open.ts').length).toBeGreaterThan(0);
+    expect(crossings('src/ops/bootstrap', 'src/db/open.ts').length).toBeGreaterThan(0);
+  });
+});
+
+/** Each import cycle among the files under `dir`, as the chain of files that closes it. */
+function cycles(dir: string): string[] {
+  const files = new Set(sourceFiles(dir));
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const found: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of importsOf(file).filter((target) => files.has(target))) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next].join(' → '));
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of files) if (!state.has(file)) visit(file);
+  return found;
+}
+
+describe('the layout: no import cycles', () => {
+  it('no two modules under src import each other, directly or through others (type imports too)', () => {
+    expect(cycles('src')).toEqual([]);
   });
 });

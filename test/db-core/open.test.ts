@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { assertConfigValid, loadConfig } from '../../src/config/load.js';
-import { openDatabase } from '../../src/db/open.js';
+import { openDatabaseCore as openDatabase } from '../../src/db/open.js';
 import { withStoreSession } from '../../src/db/session.js';
 import { adminUrl } from '../support/database.js';
 

@@ -3,7 +3,7 @@ import {
   type Database,
   type FirstStartBuilder,
   type OpenDatabaseOptions,
-  openDatabase as openConfiguredDatabase,
+  openDatabaseCore,
 } from '../../db/open.js';
 
 /**
@@ -29,7 +29,7 @@ export function zavaFirstStart(config: Config, signal?: AbortSignal): FirstStart
  * embedded PGlite, built with the Zava sample when its folder is new.
  */
 export function openDatabase(config: Config, options: OpenDatabaseOptions = {}): Promise<Database> {
-  return openConfiguredDatabase(config, {
+  return openDatabaseCore(config, {
     ...options,
     initialise: options.initialise ?? zavaFirstStart(config, options.signal),
   });
