@@ -10,7 +10,14 @@ import { openEmbeddedDatabase } from '../../src/db/embedded/index.js';
 import { embeddedLockHolder } from '../../src/db/embedded/lock.js';
 import type { Database } from '../../src/db/open.js';
 import { STORES } from '../../src/db/stores.js';
-import { embeddedConfig, FIRST_START_TIMEOUT_MS, waitFor } from '../embedded/support.js';
+import { runBackup } from '../../src/ops/backup/index.js';
+import {
+  embeddedConfig,
+  FIRST_START_TIMEOUT_MS,
+  tinySchema,
+  waitFor,
+  workerPid,
+} from '../embedded/support.js';
 import { callTool, RETAIL_TABLES } from '../serve/support.js';
 import { runCli } from '../support/cli.js';
 import { exitWithin, startCli } from './restore-helpers.js';
@@ -269,16 +276,63 @@ describe('backup of an embedded folder a running serve owns', () => {
   );
 });
 
+describe('a backup copy in the owning process', () => {
+  it(
+    'a statement that times out waiting behind the copy fails alone: the worker is not restarted',
+    async () => {
+      const dir = join(work, 'inproc');
+      const config = await embeddedConfig(dir, { MCPOPS_STATEMENT_TIMEOUT_MS: '300' });
+      const db = await openEmbeddedDatabase(
+        config,
+        { kind: 'embedded', dir },
+        {
+          initialise: async (pool) => {
+            await tinySchema(config)(pool);
+            await pool.query(FILL);
+          },
+        },
+      );
+      try {
+        const worker = await workerPid(dir);
+        const backups = join(work, 'backups-d');
+        const backup = runBackup(config, { target: backups, compression: 'zstd', jobs: 1, retention: {} });
+        const until = Date.now() + 60_000;
+        while (!(await listing(join(backups, 'objects'))).some((f) => f.includes('embedded-datadir')))
+          if (Date.now() > until) throw new Error('the backup did not start');
+          else await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 200));
+        // Queued behind the copy past its 300 ms: it times out, and the copy goes on.
+        await expect(db.pool.query('SELECT count(*) FROM retail.orders')).rejects.toMatchObject({
+          code: '57014',
+        });
+        const run = await backup;
+        expect(run.manifest?.tables.find((t) => t.name === 'public.filler')?.rows).toBe(FILL_ROWS);
+        expect(await workerPid(dir)).toBe(worker);
+        expect((await db.pool.query('SELECT count(*)::int AS n FROM public.filler')).rows[0].n).toBe(
+          FILL_ROWS,
+        );
+      } finally {
+        await db.close();
+      }
+    },
+    FIRST_START_TIMEOUT_MS,
+  );
+});
+
+const FILL_ROWS = 60000;
+/** Incompressible rows (about 30 MB of tarball): the copy takes seconds. */
+const FILL = `
+  CREATE TABLE public.filler (id int PRIMARY KEY, pad text NOT NULL);
+  INSERT INTO public.filler
+    SELECT g, string_agg(md5(random()::text || g || i), '') FROM generate_series(1, ${FILL_ROWS}) g, generate_series(1, 8) i GROUP BY g;
+`;
+
 /** Adds a table of incompressible rows to the (free) folder; returns its size in bytes. */
 async function PGliteFill(dir: string): Promise<number> {
   expect(embeddedLockHolder(dir)).toBeUndefined();
   const db = new PGlite(dir, { extensions: { vector } });
   try {
-    await db.exec(`
-      CREATE TABLE public.filler (id int PRIMARY KEY, pad text NOT NULL);
-      INSERT INTO public.filler
-        SELECT g, string_agg(md5(random()::text || g || i), '') FROM generate_series(1, 60000) g, generate_series(1, 8) i GROUP BY g;
-    `);
+    await db.exec(FILL);
     const { rows } = await db.query<{ n: number }>(
       "SELECT pg_total_relation_size('public.filler')::int AS n",
     );
