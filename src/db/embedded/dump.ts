@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
-import { isMcpopsError, UnavailableError } from '../../errors.js';
+import { InterruptedError, isMcpopsError, UnavailableError } from '../../errors.js';
 import { reachable } from './host.js';
 import { acquireEmbeddedLock, type EmbeddedLock, embeddedOwner, embeddedWorkerAlive } from './lock.js';
 import { readEmbeddedMeta } from './meta.js';
@@ -25,7 +25,7 @@ const HOLDER_GRACE_MS = 2_000;
 export async function claimEmbeddedCopy(dir: string, signal?: AbortSignal): Promise<EmbeddedCopySource> {
   const started = Date.now();
   for (;;) {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) throw new InterruptedError('backup interrupted');
     const owner = embeddedOwner(dir);
     if (owner && readEmbeddedMeta(dir)?.state !== 'initialising' && (await reachable(owner.port)))
       return { owner };
@@ -36,7 +36,14 @@ export async function claimEmbeddedCopy(dir: string, signal?: AbortSignal): Prom
         if (!isMcpopsError(error) || error.code !== 'embedded_in_use') throw error;
         // A holder that is starting (or taking over) has a worker before it has a broker.
         const waited = Date.now() - started;
-        if (waited > (embeddedWorkerAlive(dir) ? OWNER_START_WAIT_MS : HOLDER_GRACE_MS)) throw error;
+        if (waited > (embeddedWorkerAlive(dir) ? OWNER_START_WAIT_MS : HOLDER_GRACE_MS)) {
+          throw new UnavailableError(error.message, {
+            code: 'embedded_in_use',
+            suggestion:
+              'That process has the folder without serving it (another backup or a restore); run the backup again once it has finished.',
+            cause: error,
+          });
+        }
       }
     } else if (Date.now() - started > OWNER_START_WAIT_MS) {
       throw new UnavailableError(`the embedded database at ${dir} did not become ready for a backup`, {
