@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import {
   AUTH_OK,
+  DUMP_REQUEST,
   ENDS_WITH_READY,
   Framer,
   fatal,
@@ -14,6 +15,7 @@ import {
   SSL_REQUEST,
   SYNC,
   startupMessage,
+  typed,
   Z,
 } from './protocol.js';
 
@@ -24,6 +26,9 @@ import {
  * through here and the broker passes exactly one of them at a time to one backend connection:
  * a client keeps the backend from its first message until the backend is idle again (ReadyForQuery
  * 'I' with nothing of that client's still open), which is a whole transaction.
+ *
+ * A backup (DUMP_REQUEST) waits in the same queue and takes the backend like a client, so it
+ * starts when no transaction of anyone is open and nothing else runs until it has the copy.
  */
 
 interface Client {
@@ -39,6 +44,8 @@ interface Client {
   pendingReady: number;
   /** Extended-protocol messages sent since the last Sync. */
   openPortal: boolean;
+  /** Asked for a copy of the data directory rather than a session. */
+  dump?: boolean;
 }
 
 interface Backend {
@@ -52,6 +59,11 @@ export interface SessionBrokerOptions {
   backendPort(): Promise<number>;
   /** A client left while its statement ran: PGlite cannot cancel it, so the worker is restarted. */
   onAbandonedStatement(): void;
+  /**
+   * Has the worker copy its data directory (gzip tarball), handing over the bytes as they come;
+   * resolves with their count. Called only while the broker holds every client back.
+   */
+  dump(onData: (chunk: Buffer) => void): Promise<number>;
 }
 
 export class SessionBroker {
@@ -69,6 +81,8 @@ export class SessionBroker {
   private granting = false;
   private clientCount = 0;
   private outbox: { client?: Client; parts: Buffer[] } = { parts: [] };
+  /** A backup copy is being taken: every client waits. */
+  dumping = false;
 
   constructor(private readonly options: SessionBrokerOptions) {}
 
@@ -114,9 +128,17 @@ export class SessionBroker {
   }
 
   private fromClient(client: Client, message: Buffer): void {
+    if (client.dump) return;
     if (!client.started) {
       const code = message.readInt32BE(4);
       if (code === SSL_REQUEST || code === GSS_REQUEST) return void client.socket.write('N');
+      if (code === DUMP_REQUEST) {
+        client.started = true;
+        client.dump = true;
+        this.waiting.push(client);
+        this.grant();
+        return;
+      }
       if (code !== PROTOCOL_3) return void client.socket.destroy();
       client.started = true;
       client.framer.untyped = false;
@@ -175,16 +197,45 @@ export class SessionBroker {
       return;
     }
     this.current = next;
+    if (next.dump) {
+      this.runDump(next);
+      return;
+    }
     const queued = next.queue;
     next.queue = [];
     this.forward(next, queued);
+  }
+
+  /** Streams a copy of the data directory to `client`, then lets the others go on. */
+  private runDump(client: Client): void {
+    this.dumping = true;
+    const send = (message: Buffer) => {
+      if (!client.closed) client.socket.write(message);
+    };
+    this.options
+      .dump((chunk) => send(typed('d', chunk)))
+      .then(
+        (bytes) => {
+          if (!client.closed) client.socket.end(typed('c', Buffer.from(String(bytes))));
+        },
+        (error: Error) => {
+          if (!client.closed) client.socket.end(fatal(`the backup copy failed: ${error.message}`));
+        },
+      )
+      .finally(() => {
+        this.dumping = false;
+        if (this.current !== client) return;
+        this.current = undefined;
+        this.grant();
+      });
   }
 
   private leave(client: Client): void {
     client.closed = true;
     this.clients.delete(client);
     this.waiting = this.waiting.filter((c) => c !== client);
-    if (this.current !== client) return;
+    // A copy under way finishes in the worker before anyone else gets the backend.
+    if (this.current !== client || client.dump) return;
     this.current = undefined;
     if (client.pendingReady > 0) {
       // Its statement is still running and cannot be cancelled: hold everyone until the restart.

@@ -9,7 +9,8 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long a process waits for a folder whose owner is going away before giving up. */
 const TAKEOVER_WAIT_MS = 60_000;
 
-function reachable(port: number): Promise<boolean> {
+/** Something accepts connections on the loopback port. */
+export function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {
@@ -65,6 +66,7 @@ export class EmbeddedHost {
     const broker = new SessionBroker({
       backendPort: () => worker.whenReady(),
       onAbandonedStatement: () => void worker.restart().catch(() => {}),
+      dump: (onData) => worker.dump(onData),
     });
     const onExit = () => worker.signalExit();
     process.once('exit', onExit);
@@ -86,9 +88,17 @@ export class EmbeddedHost {
     return this.owned ? process.pid : embeddedLockHolder(this.dir);
   }
 
-  /** Ends a runaway statement: an owner restarts its worker; an attached process's broker does. */
+  /** A backup copy is being taken: no statement runs, every client waits for it. */
+  get dumping(): boolean {
+    return this.owned?.broker.dumping ?? false;
+  }
+
+  /**
+   * Ends a runaway statement: an owner restarts its worker; an attached process's broker does.
+   * During a backup copy nothing runs (the statement only waited), so the copy is left alone.
+   */
   restart(): Promise<unknown> {
-    return this.owned ? this.owned.worker.restart() : Promise.resolve();
+    return this.owned && !this.dumping ? this.owned.worker.restart() : Promise.resolve();
   }
 
   /** The port to connect to: our broker, the owner's broker, or ours after taking the folder over. */

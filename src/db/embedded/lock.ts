@@ -62,6 +62,11 @@ export function embeddedLockHolder(dir: string): number | undefined {
   return readPids(dir).find(isAlive);
 }
 
+/** The lock names a database worker (line 2) that is still running: its owner is starting or going. */
+export function embeddedWorkerAlive(dir: string): boolean {
+  return isAlive(readLines(dir)[1]);
+}
+
 export interface EmbeddedLock {
   /** Records the current worker's pid next to ours. */
   setWorkerPid(pid: number | undefined): void;

@@ -131,8 +131,9 @@ export function createEmbeddedPool(
       (this as { query: QueryFn }).query = (...args: unknown[]) =>
         watchdog.run(query, args, (limitMs) => {
           this.cancelledAfterMs = limitMs;
-          // Leaving mid-statement makes the owner's broker restart the worker (PGlite cannot cancel).
-          if (!host.isOwner)
+          // Leaving mid-statement makes the owner's broker restart the worker (PGlite cannot cancel);
+          // a statement that only waited behind a backup copy just leaves the queue.
+          if (!host.isOwner || host.dumping)
             (this as unknown as { connection: { stream: net.Socket } }).connection.stream.destroy();
         });
     }

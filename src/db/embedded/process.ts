@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../../errors.js';
 
 type WorkerMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string; code?: string };
+type DumpMessage =
+  | { type: 'dump-data'; id: number; data: string }
+  | { type: 'dump-end'; id: number; bytes: number }
+  | { type: 'dump-failed'; id: number; message: string };
 
 export interface EmbeddedProcessOptions {
   /** PGlite's data directory. */
@@ -43,6 +47,7 @@ export class EmbeddedProcess {
   private crashes: number[] = [];
   private stderrTail = '';
   restarts = 0;
+  private dumps = 0;
 
   constructor(private readonly options: EmbeddedProcessOptions) {}
 
@@ -116,6 +121,35 @@ export class EmbeddedProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  /**
+   * Has the worker copy its data directory (checkpoint, then PGlite's gzip tarball) and passes
+   * the bytes on as they arrive; resolves with their count. The caller makes sure no session is
+   * in a transaction meanwhile (see SessionBroker).
+   */
+  dump(onData: (chunk: Buffer) => void): Promise<number> {
+    const child = this.child;
+    if (!child?.connected || this.pid === undefined)
+      return Promise.reject(new Error('the database worker is not running'));
+    const id = ++this.dumps;
+    return new Promise<number>((resolve, reject) => {
+      const onMessage = (message: DumpMessage) => {
+        if (message?.id !== id) return;
+        if (message.type === 'dump-data') onData(Buffer.from(message.data, 'base64'));
+        else if (message.type === 'dump-end') settle(() => resolve(message.bytes));
+        else if (message.type === 'dump-failed') settle(() => reject(new Error(message.message)));
+      };
+      const onExit = () => settle(() => reject(new Error('the database worker stopped during the copy')));
+      const settle = (done: () => void) => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        done();
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send({ type: 'dump', id });
+    });
   }
 
   /** Synchronous last resort for process exit: a TERM lets the worker close PGlite cleanly. */

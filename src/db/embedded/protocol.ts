@@ -3,6 +3,12 @@
 export const SSL_REQUEST = 80877103;
 export const GSS_REQUEST = 80877104;
 export const PROTOCOL_3 = 196608;
+/**
+ * mcpops's own startup request, in the style of SSLRequest/CancelRequest but outside PostgreSQL's
+ * 1234.x codes: "send me a copy of the data directory, taken between transactions". The answer is
+ * a series of 'd' messages (bytes of the gzip tarball), then 'c' (its byte count), or an 'E'.
+ */
+export const DUMP_REQUEST = (4321 << 16) | 1;
 export const Z = 0x5a; // ReadyForQuery
 export const OPENS_PORTAL = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((c) => c.charCodeAt(0)));
 export const ENDS_WITH_READY = new Set(['S', 'Q', 'F'].map((c) => c.charCodeAt(0)));
@@ -50,6 +56,23 @@ export function startupMessage(): Buffer {
   head.writeInt32BE(body.length + 8, 0);
   head.writeInt32BE(PROTOCOL_3, 4);
   return Buffer.concat([head, body]);
+}
+
+export function dumpRequest(): Buffer {
+  const packet = Buffer.alloc(8);
+  packet.writeInt32BE(8, 0);
+  packet.writeInt32BE(DUMP_REQUEST, 4);
+  return packet;
+}
+
+/** The M field of an ErrorResponse. */
+export function errorText(message: Buffer): string {
+  const field = message
+    .subarray(5)
+    .toString('utf8')
+    .split('\0')
+    .find((f) => f.startsWith('M'));
+  return field?.slice(1) ?? 'unknown error';
 }
 
 export function fatal(message: string): Buffer {

@@ -5,7 +5,8 @@
  * ending this process and starting another on the same folder.
  *
  * Started with child_process.fork(worker, [dataDir, port]). Reports over IPC:
- * `{ type: 'ready', port }` or `{ type: 'failed', message, code }`; obeys `{ type: 'stop' }`.
+ * `{ type: 'ready', port }` or `{ type: 'failed', message, code }`; obeys `{ type: 'stop' }`, and
+ * answers `{ type: 'dump', id }` with a copy of the data directory (see dump below).
  *
  * No relative imports on purpose: under vitest this file runs straight from src/ through Node's
  * type stripping, and from dist/ once built.
@@ -14,7 +15,27 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
-type ParentMessage = { type: 'stop' };
+type ParentMessage = { type: 'stop' } | { type: 'dump'; id: number };
+
+/** IPC messages are JSON here: the tarball travels base64-encoded in pieces of this size. */
+const DUMP_PIECE = 256 * 1024;
+
+/**
+ * A copy of the data directory for a backup: a checkpoint first, so the files hold every
+ * committed change and the copy opens without WAL replay, then PGlite's gzip tarball. The parent
+ * asks only while no session has a transaction open and holds every client back until the end.
+ */
+async function dump(db: PGlite, id: number): Promise<void> {
+  try {
+    await db.exec('CHECKPOINT');
+    const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
+    for (let at = 0; at < tarball.length; at += DUMP_PIECE)
+      send({ type: 'dump-data', id, data: tarball.subarray(at, at + DUMP_PIECE).toString('base64') });
+    send({ type: 'dump-end', id, bytes: tarball.length });
+  } catch (error) {
+    send({ type: 'dump-failed', id, message: String((error as Error)?.message ?? error).split('\n')[0] });
+  }
+}
 
 function send(message: Record<string, unknown>): void {
   if (process.connected) process.send?.(message);
@@ -49,6 +70,7 @@ async function main(): Promise<void> {
   };
   process.on('message', (message: ParentMessage) => {
     if (message?.type === 'stop') void stop();
+    else if (message?.type === 'dump') void dump(db, message.id);
   });
   // The parent went away (crash, kill): never outlive it holding the data folder.
   process.on('disconnect', () => void stop());

@@ -1,10 +1,19 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { EmbeddedCopySource } from '../../db/embedded/dump.js';
 import { ConfigError, InterruptedError, OperationError, UnavailableError, UsageError } from '../../errors.js';
 import { decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
+import {
+  directCopy,
+  type EmbeddedCopy,
+  interrupted,
+  openPglite,
+  ownerCopy,
+  tableCounts,
+} from './embedded-copy.js';
 import {
   type BackupManifest,
   type BackupType,
@@ -21,26 +30,10 @@ import { cleanOrphans } from './retention.js';
 import type { BackupStore } from './store-types.js';
 import { keyFor, verifyBackup } from './verify.js';
 
-type PGliteLike = {
-  query<T>(sql: string): Promise<{ rows: T[] }>;
-  dumpDataDir(compression?: 'gzip' | 'none' | 'auto'): Promise<Blob>;
-  close(): Promise<void>;
-};
-
-async function openPglite(dir: string, loadDataDir?: Blob): Promise<PGliteLike> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { vector } = await import('@electric-sql/pglite-pgvector');
-  const db = new PGlite(dir, { extensions: { vector }, ...(loadDataDir ? { loadDataDir } : {}) });
-  await db.waitReady;
-  return db as unknown as PGliteLike;
-}
-
-/** Ctrl-C lands between steps: PGlite's own calls cannot be cancelled half-way. */
-function interrupted(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new InterruptedError(`${what} interrupted`);
-}
-
-/** A running `serve` holds the folder; PGlite has one writer, so a second opener would corrupt it. */
+/**
+ * Restore replaces the folder: never while a process serves it (or holds it otherwise), since
+ * PGlite has one writer and that process's data would be swapped under it.
+ */
 async function assertFree(dir: string): Promise<void> {
   const { embeddedLockHolder } = await import('../../db/embedded/lock.js');
   const holder = embeddedLockHolder(dir);
@@ -52,22 +45,10 @@ async function assertFree(dir: string): Promise<void> {
   }
 }
 
-async function tableCounts(db: PGliteLike): Promise<Array<{ name: string; rows: number }>> {
-  const { rows } = await db.query<{ schema: string; name: string }>(
-    "SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
-  );
-  const out: Array<{ name: string; rows: number }> = [];
-  for (const row of rows) {
-    const quoted = `"${row.schema.replace(/"/g, '""')}"."${row.name.replace(/"/g, '""')}"`;
-    const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ONLY ${quoted}`);
-    out.push({ name: `${row.schema}.${row.name}`, rows: count.rows[0].n });
-  }
-  return out;
-}
-
 /**
  * The embedded database's own dump: PGlite's data-directory tarball (already gzip-compressed,
  * and built in memory by PGlite — fine at embedded sizes), then optional encryption and hashing.
+ * A folder another process serves is copied by that process (see claimEmbeddedCopy).
  */
 export async function backupEmbedded(options: {
   store: BackupStore;
@@ -78,23 +59,24 @@ export async function backupEmbedded(options: {
 }): Promise<{ manifest: BackupManifest; durationMs: number; orphansRemoved: number }> {
   const started = new Date();
   const { store } = options;
-  // Hold the folder's lock while PGlite has it open, so `serve` cannot start meanwhile.
   if (!(await readdir(options.dir).catch(() => [])).length) {
     throw new ConfigError(`there is no embedded database at ${options.dir}`, {
       code: 'embedded_missing',
       suggestion: 'Set DATABASE_URL to back up a server, or MCPOPS_EMBEDDED_DIR to the embedded folder.',
     });
   }
-  const { acquireEmbeddedLock } = await import('../../db/embedded/lock.js');
-  const lock = acquireEmbeddedLock(options.dir);
+  const { claimEmbeddedCopy } = await import('../../db/embedded/dump.js');
+  // A free folder stays locked while PGlite has it open here, so `serve` cannot start meanwhile.
+  const source = await claimEmbeddedCopy(options.dir, options.signal);
   try {
-    return await backupLocked(options, started, store);
+    return await backupFrom(source, options, started, store);
   } finally {
-    lock.release();
+    if ('lock' in source) source.lock.release();
   }
 }
 
-async function backupLocked(
+async function backupFrom(
+  source: EmbeddedCopySource,
   options: { dir: string; key?: BackupKey; signal?: AbortSignal },
   started: Date,
   store: BackupStore,
@@ -113,17 +95,15 @@ async function backupLocked(
     signal: options.signal,
     written: [],
   };
-  const db = await openPglite(options.dir);
+  let copy: EmbeddedCopy | undefined;
   try {
-    const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
-      .v;
-    const counts = await tableCounts(db);
+    copy =
+      'lock' in source
+        ? await directCopy(options.dir, options.signal)
+        : await ownerCopy(source.owner, options.dir);
+    const object = await writeObject(writer, copy.data, { kind: 'embedded-datadir', fingerprint: '' });
     interrupted(options.signal, 'backup');
-    const blob = await db.dumpDataDir('gzip');
-    const object = await writeObject(writer, Readable.fromWeb(blob.stream() as never), {
-      kind: 'embedded-datadir',
-      fingerprint: '',
-    });
+    const { version, counts } = await copy.describe();
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       id,
@@ -152,10 +132,10 @@ async function backupLocked(
   } catch (error) {
     await Promise.all(writer.written.map((k) => store.remove(k).catch(() => {})));
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; partial objects removed');
-    throw error;
+    throw copy?.failure ?? error;
   } finally {
     await removeRunMarker(store, id).catch(() => {});
-    await db.close().catch(() => {});
+    await copy?.close().catch(() => {});
   }
 }
 
