@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import { commandContext } from './context.js';
+import { numberFlag } from './options.js';
 
 /** `backup list` and `backup verify`: reading what is at the backup target. */
 export function registerBackupCatalog(backup: Command): void {
@@ -20,22 +22,23 @@ export function registerBackupCatalog(backup: Command): void {
     .description('check every object of a backup (size and SHA-256); --deep restores into a scratch database')
     .option('--target <target>', 'folder, file:///path or azure://container/prefix')
     .option('--deep', 'also restore into a scratch database and compare row counts')
-    .option('--jobs <n>', 'objects checked in parallel', '2')
+    .option('--jobs <n>', 'objects checked in parallel', numberFlag('--jobs', 1, 64), 2)
     .option('--pg-bin <dir>', 'folder holding pg_dump and psql (for --deep)')
     .option('--database-url <url>', 'server for the --deep scratch database')
     .action(async (id: string, _options, command: Command) => {
       const ctx = commandContext(command);
-      const o = ctx.options as Record<string, string | boolean | undefined>;
+      const o = ctx.options as Record<string, string | number | boolean | undefined>;
       const config = await ctx.config();
-      const { verifyBackupById, positiveInt } = await import('../src/ops/backup/index.js');
+      const { verifyBackupById } = await import('../src/ops/backup/index.js');
       const { printVerify } = await import('../src/ui/backup-report.js');
       const report = await verifyBackupById(config, {
         target: o.target as string | undefined,
         id,
         deep: Boolean(o.deep),
-        jobs: positiveInt(o.jobs, '--jobs'),
+        jobs: o.jobs as number,
         pgBin: o.pgBin as string | undefined,
       });
       printVerify(ctx, report);
+      if (!report.ok) process.exitCode = ExitCode.failure;
     });
 }

@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import { commandContext } from './context.js';
 
 export function registerIndex(program: Command): void {
@@ -44,5 +45,6 @@ export function registerIndex(program: Command): void {
         onEvent: render.progressReporter(ctx),
       });
       render.printIndexApply(ctx, outcome);
+      if (outcome.kind === 'applied' && outcome.result.failed > 0) process.exitCode = ExitCode.failure;
     });
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../src/errors.js';
 import { commandContext } from './context.js';
+import { numberFlag } from './options.js';
 
 export function registerRestore(program: Command): void {
   program
@@ -14,7 +16,7 @@ export function registerRestore(program: Command): void {
     .option('--create', 'create the target database')
     .option('--clean', 'drop existing objects in the target first (with --yes: without asking)')
     .option('--tables <table...>', 'restore only these tables (schema.table or table in public)')
-    .option('--jobs <n>', 'tables restored in parallel', '2')
+    .option('--jobs <n>', 'tables restored in parallel', numberFlag('--jobs', 1, 64), 2)
     .option('--list', 'show the contents and stop')
     .option('-y, --yes', 'confirm overwriting a non-empty database (needs --clean)')
     .option('--pg-bin <dir>', 'folder holding pg_dump and psql')
@@ -23,7 +25,7 @@ export function registerRestore(program: Command): void {
       // --target here is a database (or a folder for embedded backups), never the backup
       // location: that comes from --from, else the backupTarget setting (env, .env, config file).
       const ctx = commandContext(command, { notSettings: ['target'] });
-      const o = ctx.options as Record<string, string | string[] | boolean | undefined>;
+      const o = ctx.options as Record<string, string | string[] | number | boolean | undefined>;
       const config = await ctx.config();
       const core = await import('../src/ops/backup/index.js');
       const render = await import('../src/ui/restore-report.js');
@@ -43,7 +45,7 @@ export function registerRestore(program: Command): void {
           create: Boolean(o.create),
           clean: Boolean(o.clean),
           tables: o.tables as string[] | undefined,
-          jobs: core.positiveInt(o.jobs, '--jobs') ?? 2,
+          jobs: o.jobs as number,
           pgBin: o.pgBin as string | undefined,
           signal: ctx.signal,
           confirm: (message) =>
@@ -52,5 +54,6 @@ export function registerRestore(program: Command): void {
         })
         .finally(bar.done);
       render.printRestore(ctx, report);
+      if (!report.ok) process.exitCode = ExitCode.failure;
     });
 }

@@ -1,4 +1,3 @@
-import { ExitCode } from '../errors.js';
 import type { BackupManifest, BackupRun, DeepCheck, VerifyReport } from '../ops/backup/index.js';
 import { formatBytes } from './bytes.js';
 import { writeJson } from './json.js';
@@ -88,7 +87,6 @@ export function printBackupList(
 }
 
 export function printVerify(ctx: Output, report: VerifyReport & { deep?: DeepCheck }): void {
-  if (!report.ok) process.exitCode = ExitCode.failure;
   if (ctx.terminal.json) {
     writeJson({ ok: report.ok, verify: report });
     return;

@@ -1,4 +1,3 @@
-import { ExitCode } from '../errors.js';
 import type { ApplyEvent, IndexApplyResult } from '../ops/indexes/apply.js';
 import { type IndexPlan, planForJson } from '../ops/indexes/plan.js';
 import type { IndexApplyOutcome } from '../ops/indexes/run.js';
@@ -69,7 +68,7 @@ export function progressReporter(ctx: Output): (event: ApplyEvent) => void {
   };
 }
 
-/** Prints the outcome (the plan itself was printed as it came) and sets the exit code. */
+/** Prints the outcome (the plan itself was printed as it came). */
 export function printIndexApply(ctx: Output, outcome: IndexApplyOutcome): void {
   const { plan } = outcome;
   if (outcome.kind === 'declined') ctx.info('Nothing changed.');
@@ -81,6 +80,5 @@ export function printIndexApply(ctx: Output, outcome: IndexApplyOutcome): void {
     const { result } = outcome;
     if (ctx.terminal.json) writeJson({ ok: result.failed === 0, plan: planForJson(plan), result });
     else process.stdout.write(`${renderIndexResult(ctx.terminal, result)}\n`);
-    if (result.failed > 0) process.exitCode = ExitCode.failure;
   }
 }

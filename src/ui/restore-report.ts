@@ -1,4 +1,3 @@
-import { ExitCode } from '../errors.js';
 import type { BackupManifest } from '../ops/backup/index.js';
 import { formatBytes } from './bytes.js';
 import { writeJson } from './json.js';
@@ -42,7 +41,6 @@ export function printContents(ctx: Output, m: BackupManifest): void {
 }
 
 export function printRestore(ctx: Output, report: RestoreOutcome): void {
-  if (!report.ok) process.exitCode = ExitCode.failure;
   if (ctx.terminal.json) {
     writeJson({ ok: report.ok, restore: report });
     return;
