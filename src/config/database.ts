@@ -1,7 +1,7 @@
-import { type TlsSettings, tlsFromConfig, tlsOfUrl } from '../db/connection.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from './schema.js';
 import { Secret } from './secret.js';
+import { type TlsSettings, tlsFromConfig, tlsOfUrl } from './tls.js';
 
 export type SslMode = Config['postgresSslMode'];
 

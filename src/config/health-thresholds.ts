@@ -1,4 +1,4 @@
-import { ConfigError } from '../../errors.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * Default thresholds, from the established tools (PgHero, check_postgres) and the reference.

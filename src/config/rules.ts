@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import { resolveThresholds } from '../ops/health/thresholds.js';
 import { isLoopbackHost, parseDatabaseUrl } from './database.js';
+import { resolveThresholds } from './health-thresholds.js';
 import { parseRegionMap } from './regions.js';
 import { type Config, isSecretSetting, type SettingKey, settingKeys } from './schema.js';
 import { describeSource, type Finding, type SettingSource } from './sources.js';

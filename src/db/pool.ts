@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { SslMode } from '../config/database.js';
 import type { Config } from '../config/schema.js';
 import type { Secret } from '../config/secret.js';
-import { sslOptions, stripTls, type TlsSettings } from './connection.js';
+import type { TlsSettings } from '../config/tls.js';
+import { sslOptions, stripTls } from './connection.js';
 
 export interface PoolOptions {
   url: Secret;

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { parseDatabaseUrl } from '../config/database.js';
 import type { Config } from '../config/schema.js';
+import { tlsFromConfig, tlsOfUrl } from '../config/tls.js';
 import { McpopsError } from '../errors.js';
-import { tlsFromConfig, tlsOfUrl } from './connection.js';
 import { classifyDbError } from './errors.js';
 import { createPool, type PoolOptions } from './pool.js';
 import { type StoreSessionOptions, withStoreSession } from './session.js';

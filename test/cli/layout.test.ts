@@ -37,6 +37,9 @@ describe('the layout: which folders may import which', () => {
     ['src/ops', 'src/ui'],
     ['src/db', 'src/ui'],
     ['src/mcp', 'src/ui'],
+    ['src/config', 'src/ops'],
+    ['src/config', 'src/db'],
+    ['src/config', 'src/mcp'],
   ])('nothing under %s imports %s', (from, to) => {
     expect(crossings(from, to)).toEqual([]);
   });

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveThresholds } from '../../src/config/health-thresholds.js';
 import { assertConfigValid, loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { collectHealth } from '../../src/ops/health/collect.js';
-import { resolveThresholds } from '../../src/ops/health/thresholds.js';
 import type { CheckResult, HealthReport } from '../../src/ops/health/types.js';
 
 /** Config from an explicit environment only (no .env, no config file from the checkout). */

@@ -1,4 +1,5 @@
 import { resolveDatabaseTarget } from '../../config/database.js';
+import { resolveThresholds, type Thresholds } from '../../config/health-thresholds.js';
 import type { Config } from '../../config/schema.js';
 import { classifyDbError } from '../../db/errors.js';
 import type { Database } from '../../db/open.js';
@@ -29,7 +30,6 @@ import {
 import { REACHABLE_ID, reachDatabase, withDeadline } from './reach-database.js';
 import { readReplicaCheck } from './read-replica.js';
 import { diskCheck, loadCheck, memoryCheck } from './system.js';
-import { resolveThresholds, type Thresholds } from './thresholds.js';
 import {
   type CheckContext,
   type CheckResult,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
+import type { Thresholds } from '../../config/health-thresholds.js';
 import type { Config } from '../../config/schema.js';
-import type { Thresholds } from './thresholds.js';
 
 export type HealthStatus = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 export type HealthComponent = 'database' | 'ai_service' | 'system' | 'application';
