@@ -241,7 +241,7 @@ describe('failure paths', () => {
     expect(down.code).toBe(ExitCode.unavailable);
     const bad = await runCli(['backup', '--target', dir, '--jobs', '0'], { env: { DATABASE_URL: db.url } });
     expect(bad.code).toBe(ExitCode.usage);
-    expect(bad.stderr).toMatch(/--jobs must be an integer ≥ 1/);
+    expect(bad.stderr).toMatch(/--jobs must be a whole number from 1 to 64 \(got "0"\)/);
   });
 
   it('a failed upload names the step, keeps the exit code and leaves no backup', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type DatabaseTarget, describeDatabaseTarget, resolveDatabaseTarget } from '../../config/database.js';
 import type { Config } from '../../config/schema.js';
 import { Secret } from '../../config/secret.js';
-import { tlsFromConfig, withTls } from '../../db/connection.js';
+import { tlsFromConfig, withTls } from '../../config/tls.js';
 import { probeReadReplica } from '../../db/replica-probe.js';
 import { ConfigError, UnavailableError, UsageError } from '../../errors.js';
 import { type BackupProgress, backupServer } from './backup.js';
@@ -26,18 +26,6 @@ import { type BackupStore, openStore, parseTarget } from './store.js';
 import { type VerifyReport, verifyBackup } from './verify.js';
 
 export type { BackupManifest, BackupProgress, RestoreReport, RetentionPlan, VerifyReport };
-
-export function positiveInt(value: unknown, flag: string, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`${flag} must be an integer ≥ ${min} (got ${String(value)})`, {
-      code: 'usage',
-      suggestion: `For example ${flag} 2.`,
-    });
-  }
-  return n;
-}
 
 /** Each skipped manifest is reported once per command, on stderr (stdout holds results). */
 function warnOnce(): (message: string) => void {
