@@ -106,6 +106,9 @@ describe('a failed table dump ends the whole run', () => {
       expect(dumps.length).toBeGreaterThan(1);
       expect(dumps.filter(alive)).toEqual([]);
       expect(await files(target)).toEqual(before);
+      // Not even an empty folder of the failed run is left.
+      const runs = await readdir(join(target, 'objects')).catch(() => []);
+      expect(runs.length).toBe(type === 'full' ? 0 : 1);
       // The server forgets a closed backend a moment after the client has gone.
       let open = -1;
       for (let i = 0; i < 50 && open !== 0; i++) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -161,6 +161,9 @@ export async function openFolderStore(root: string, options: { create?: boolean 
     },
     async remove(key) {
       await rm(path(key), { force: true });
+      // A run's objects share one folder (objects/<run>/): the last one out takes it along, so
+      // a failed or expired run leaves no empty folder behind. Top-level folders stay.
+      if (key.split('/').length > 2) await rmdir(dirname(path(key))).catch(() => {});
     },
     async writeText(key, text) {
       const final = path(key);
