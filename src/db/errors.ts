@@ -95,6 +95,15 @@ export function classifyDbError(error: unknown, where = 'the database'): McpopsE
       cause: error,
     });
   }
+  if (/^unsupported startup parameter/.test(message)) {
+    // PgBouncer's answer to a session setting it cannot carry in transaction mode.
+    return new ConfigError(`${where} refused a session setting: ${message}`, {
+      code: 'db_pooler_session',
+      suggestion:
+        'This is PgBouncer (or another transaction pooler): point operator commands (health, index apply, backup, restore, db init) at PostgreSQL itself; only serve runs behind it.',
+      cause: error,
+    });
+  }
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') {
     return new UnavailableError(`${where} is not available: ${message}`, {
       code: 'db_unreachable',

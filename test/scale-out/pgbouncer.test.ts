@@ -6,6 +6,7 @@ import { Secret } from '../../src/config/secret.js';
 import { createPool } from '../../src/db/pool.js';
 import { withStoreSession } from '../../src/db/session.js';
 import { HEAD_OFFICE_ID, STORES } from '../../src/db/stores.js';
+import { ExitCode } from '../../src/errors.js';
 import type { RunningServe } from '../../src/mcp/serve.js';
 import { ATTACKS } from '../fixtures/attacks.js';
 import {
@@ -15,6 +16,7 @@ import {
   retailChecksums,
   serveConfig,
 } from '../serve/support.js';
+import { runCli } from '../support/cli.js';
 import { GUIDE_INI, pgbouncerIni, startPgBouncer } from '../support/pgbouncer.js';
 import { createZavaTestDatabase, type ZavaTestDatabase } from '../support/zava.js';
 import { httpClient, serveHttp } from './support.js';
@@ -274,5 +276,18 @@ describe('the deploy guide', () => {
         )
         .replace('db.internal', '127.0.0.1'),
     );
+  });
+});
+
+describe('operator commands pointed at PgBouncer', () => {
+  test('health says to point them at PostgreSQL itself, and exits CRITICAL', async () => {
+    const result = await runCli(['health', '--json', '--database-url', bouncer.urlFor(db.url)]);
+    expect(result.code).toBe(ExitCode.failure);
+    const reach = result
+      .json()
+      .components.database.checks.find((c: { id: string }) => c.id === 'db.reachable');
+    expect(reach.status).toBe('CRITICAL');
+    expect(reach.message).toMatch(/refused a session setting: unsupported startup parameter/);
+    expect(reach.remedy).toMatch(/point operator commands .* at PostgreSQL itself/);
   });
 });
