@@ -89,7 +89,7 @@ async function folderSums(dir: string, tables: string[]): Promise<Record<string,
   }
 }
 
-/** The files under `path` (a failed run may leave its empty object folder behind). */
+/** The files under `path`. */
 const listing = async (path: string) =>
   (await readdir(path, { recursive: true, withFileTypes: true }).catch(() => []))
     .filter((entry) => entry.isFile())
@@ -271,6 +271,32 @@ describe('backup of an embedded folder a running serve owns', () => {
       expect(await folderSums(restored, ['public.filler'])).toEqual(
         await folderSums(data, ['public.filler']),
       );
+    },
+    FIRST_START_TIMEOUT_MS * 2,
+  );
+});
+
+describe('Ctrl-C during a backup the owner is copying', () => {
+  it(
+    'exits 130 within seconds, keeps nothing, and serve goes on answering',
+    async () => {
+      // The folder still holds the filler of the test before, so the copy lasts seconds.
+      const serve = await startServe();
+      const backups = join(work, 'backups-int');
+      const cli = startCli(['backup', '--target', backups, '--json'], env());
+      const until = Date.now() + 60_000;
+      while (!(await listing(join(backups, 'objects'))).some((f) => f.includes('embedded-datadir')))
+        if (Date.now() > until) throw new Error('the backup did not start');
+        else await new Promise((r) => setTimeout(r, 10));
+      const interruptedAt = Date.now();
+      cli.child.kill('SIGINT');
+      const code = await exitWithin(cli, 30_000);
+      expect(code, cli.stderr()).toBe(130);
+      expect(Date.now() - interruptedAt).toBeLessThan(10_000);
+      expect((await listing(backups)).filter((f) => /^(manifests|runs|objects)\/./.test(f))).toEqual([]);
+      const answer = await countOrders(serve.client);
+      expect(answer.isError, answer.text).toBe(false);
+      await serve.stop();
     },
     FIRST_START_TIMEOUT_MS * 2,
   );
