@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import type { EmbeddedContents } from './contents.js';
 import {
   AUTH_OK,
   DUMP_REQUEST,
@@ -60,10 +61,11 @@ export interface SessionBrokerOptions {
   /** A client left while its statement ran: PGlite cannot cancel it, so the worker is restarted. */
   onAbandonedStatement(): void;
   /**
-   * Has the worker copy its data directory (gzip tarball), handing over the bytes as they come;
-   * resolves with their count. Called only while the broker holds every client back.
+   * Has the worker count its rows and copy its data directory (gzip tarball), handing over the
+   * bytes as they come; resolves with their count and the counts. Called only while the broker
+   * holds every client back.
    */
-  dump(onData: (chunk: Buffer) => void): Promise<number>;
+  dump(onData: (chunk: Buffer) => void): Promise<{ bytes: number; contents: EmbeddedContents }>;
 }
 
 export class SessionBroker {
@@ -215,8 +217,8 @@ export class SessionBroker {
     this.options
       .dump((chunk) => send(typed('d', chunk)))
       .then(
-        (bytes) => {
-          if (!client.closed) client.socket.end(typed('c', Buffer.from(String(bytes))));
+        (end) => {
+          if (!client.closed) client.socket.end(typed('c', Buffer.from(JSON.stringify(end))));
         },
         (error: Error) => {
           if (!client.closed) client.socket.end(fatal(`the backup copy failed: ${error.message}`));

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import { InterruptedError, isMcpopsError, UnavailableError } from '../../errors.js';
+import type { EmbeddedContents } from './contents.js';
 import { reachable } from './host.js';
 import { acquireEmbeddedLock, type EmbeddedLock, embeddedOwner, embeddedWorkerAlive } from './lock.js';
 import { readEmbeddedMeta } from './meta.js';
@@ -57,14 +58,25 @@ export async function claimEmbeddedCopy(dir: string, signal?: AbortSignal): Prom
 
 /**
  * Asks the owner of an embedded folder for a copy of its data directory (see DUMP_REQUEST): the
- * gzip tarball, taken between transactions. The stream fails unless every byte the owner
- * announced arrived, so a copy cut short (the owner died) is never taken for a whole one.
+ * gzip tarball, taken between transactions, and what it holds (counted in the same turn). The
+ * stream fails unless every byte the owner announced arrived, so a copy cut short (the owner
+ * died) is never taken for a whole one; `contents` settles with it.
  */
-export function requestOwnerCopy(owner: { pid: number; port: number }, dir: string): Readable {
+export function requestOwnerCopy(
+  owner: { pid: number; port: number },
+  dir: string,
+): { data: Readable; contents: Promise<EmbeddedContents> } {
   const socket = net.connect(owner.port, '127.0.0.1');
   const framer = new Framer(false);
   let received = 0;
   let finished = false;
+  let described: (contents: EmbeddedContents) => void = () => {};
+  let failed: (error: Error) => void = () => {};
+  const contents = new Promise<EmbeddedContents>((resolve, reject) => {
+    described = resolve;
+    failed = reject;
+  });
+  contents.catch(() => {});
   const lost = (detail: string) =>
     new UnavailableError(
       `process ${owner.pid}, which serves the embedded database at ${dir}, ${detail}; no backup was kept`,
@@ -73,12 +85,13 @@ export function requestOwnerCopy(owner: { pid: number; port: number }, dir: stri
         suggestion: 'Run the backup again: another process takes the folder over, or it is copied directly.',
       },
     );
-  const stream = new Readable({
+  const data = new Readable({
     read() {
       socket.resume();
     },
     destroy(error, callback) {
       socket.destroy();
+      failed(error ?? lost('was left before the copy was complete'));
       callback(error);
     },
   });
@@ -90,20 +103,35 @@ export function requestOwnerCopy(owner: { pid: number; port: number }, dir: stri
       const body = m.subarray(5);
       if (type === 'd') {
         received += body.length;
-        if (!stream.push(body)) socket.pause();
-      } else if (type === 'c' && Number(body.toString()) === received) {
-        finished = true;
-        stream.push(null);
+        if (!data.push(body)) socket.pause();
       } else if (type === 'c') {
-        stream.destroy(lost('sent an incomplete copy'));
+        const end = parseCopyEnd(body);
+        if (end?.bytes !== received) {
+          data.destroy(lost('sent an incomplete copy'));
+          continue;
+        }
+        finished = true;
+        described(end.contents);
+        data.push(null);
       } else {
-        stream.destroy(lost(type === 'E' ? `could not copy it (${errorText(m)})` : 'does not take backups'));
+        data.destroy(lost(type === 'E' ? `could not copy it (${errorText(m)})` : 'does not take backups'));
       }
     }
   });
   socket.on('error', () => {});
   socket.on('close', () => {
-    if (!finished) stream.destroy(lost('stopped before the copy was complete'));
+    if (!finished) data.destroy(lost('stopped before the copy was complete'));
   });
-  return stream;
+  return { data, contents };
+}
+
+function parseCopyEnd(body: Buffer): { bytes: number; contents: EmbeddedContents } | undefined {
+  try {
+    const end = JSON.parse(body.toString('utf8')) as { bytes?: unknown; contents?: EmbeddedContents };
+    if (typeof end.bytes !== 'number' || !end.contents || !Array.isArray(end.contents.counts))
+      return undefined;
+    return { bytes: end.bytes, contents: end.contents };
+  } catch {
+    return undefined;
+  }
 }

@@ -2,11 +2,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UnavailableError } from '../../errors.js';
+import type { EmbeddedContents } from './contents.js';
 
 type WorkerMessage = { type: 'ready'; port: number } | { type: 'failed'; message: string; code?: string };
 type DumpMessage =
   | { type: 'dump-data'; id: number; data: string }
-  | { type: 'dump-end'; id: number; bytes: number }
+  | { type: 'dump-end'; id: number; bytes: number; contents: EmbeddedContents }
   | { type: 'dump-failed'; id: number; message: string };
 
 export interface EmbeddedProcessOptions {
@@ -124,20 +125,21 @@ export class EmbeddedProcess {
   }
 
   /**
-   * Has the worker copy its data directory (checkpoint, then PGlite's gzip tarball) and passes
-   * the bytes on as they arrive; resolves with their count. The caller makes sure no session is
-   * in a transaction meanwhile (see SessionBroker).
+   * Has the worker count its rows and copy its data directory (checkpoint, then PGlite's gzip
+   * tarball) and passes the bytes on as they arrive; resolves with their count and the counts.
+   * The caller makes sure no session is in a transaction meanwhile (see SessionBroker).
    */
-  dump(onData: (chunk: Buffer) => void): Promise<number> {
+  dump(onData: (chunk: Buffer) => void): Promise<{ bytes: number; contents: EmbeddedContents }> {
     const child = this.child;
     if (!child?.connected || this.pid === undefined)
       return Promise.reject(new Error('the database worker is not running'));
     const id = ++this.dumps;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<{ bytes: number; contents: EmbeddedContents }>((resolve, reject) => {
       const onMessage = (message: DumpMessage) => {
         if (message?.id !== id) return;
         if (message.type === 'dump-data') onData(Buffer.from(message.data, 'base64'));
-        else if (message.type === 'dump-end') settle(() => resolve(message.bytes));
+        else if (message.type === 'dump-end')
+          settle(() => resolve({ bytes: message.bytes, contents: message.contents }));
         else if (message.type === 'dump-failed') settle(() => reject(new Error(message.message)));
       };
       const onExit = () => settle(() => reject(new Error('the database worker stopped during the copy')));

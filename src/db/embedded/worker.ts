@@ -21,17 +21,28 @@ type ParentMessage = { type: 'stop' } | { type: 'dump'; id: number };
 const DUMP_PIECE = 256 * 1024;
 
 /**
- * A copy of the data directory for a backup: a checkpoint first, so the files hold every
- * committed change and the copy opens without WAL replay, then PGlite's gzip tarball. The parent
- * asks only while no session has a transaction open and holds every client back until the end.
+ * A copy of the data directory for a backup, and what it holds: the row counts, then a
+ * checkpoint (so the files hold every committed change and the copy opens without WAL replay),
+ * then PGlite's gzip tarball. The parent asks only while no session has a transaction open and
+ * holds every client back until the end, so the counts describe exactly the copied data. Each
+ * piece waits until the one before has left, so at most one is encoded at a time.
  */
 async function dump(db: PGlite, id: number): Promise<void> {
   try {
+    const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+    const { describeContents } = (await import(
+      new URL(`./contents${extension}`, import.meta.url).href
+    )) as typeof import('./contents.js');
+    const contents = await describeContents(db);
     await db.exec('CHECKPOINT');
     const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
     for (let at = 0; at < tarball.length; at += DUMP_PIECE)
-      send({ type: 'dump-data', id, data: tarball.subarray(at, at + DUMP_PIECE).toString('base64') });
-    send({ type: 'dump-end', id, bytes: tarball.length });
+      await sendNow({
+        type: 'dump-data',
+        id,
+        data: tarball.subarray(at, at + DUMP_PIECE).toString('base64'),
+      });
+    await sendNow({ type: 'dump-end', id, bytes: tarball.length, contents });
   } catch (error) {
     send({ type: 'dump-failed', id, message: String((error as Error)?.message ?? error).split('\n')[0] });
   }
@@ -39,6 +50,14 @@ async function dump(db: PGlite, id: number): Promise<void> {
 
 function send(message: Record<string, unknown>): void {
   if (process.connected) process.send?.(message);
+}
+
+/** Sends, and resolves once the message has been handed to the channel. */
+function sendNow(message: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
 }
 
 async function main(): Promise<void> {

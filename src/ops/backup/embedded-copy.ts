@@ -1,4 +1,5 @@
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
+import { describeContents, type EmbeddedContents } from '../../db/embedded/contents.js';
 import { InterruptedError } from '../../errors.js';
 
 /**
@@ -27,31 +28,11 @@ export function interrupted(signal: AbortSignal | undefined, what: string): void
   if (signal?.aborted) throw new InterruptedError(`${what} interrupted`);
 }
 
-export type TableCount = { name: string; rows: number };
-
-export async function tableCounts(db: PGliteLike): Promise<TableCount[]> {
-  const { rows } = await db.query<{ schema: string; name: string }>(
-    "SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' ORDER BY 1, 2",
-  );
-  const out: TableCount[] = [];
-  for (const row of rows) {
-    const quoted = `"${row.schema.replace(/"/g, '""')}"."${row.name.replace(/"/g, '""')}"`;
-    const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ONLY ${quoted}`);
-    out.push({ name: `${row.schema}.${row.name}`, rows: count.rows[0].n });
-  }
-  return out;
-}
-
-async function describeDatabase(db: PGliteLike): Promise<{ version: string; counts: TableCount[] }> {
-  const version = (await db.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v;
-  return { version, counts: await tableCounts(db) };
-}
-
 /** A gzip tarball of the data directory and what it holds. */
 export interface EmbeddedCopy {
   data: Readable;
   /** Server version and row counts of exactly the data in `data`; called once it has ended. */
-  describe(): Promise<{ version: string; counts: TableCount[] }>;
+  describe(): Promise<EmbeddedContents>;
   /** Why `data` failed, when the copy itself did (rather than the upload). */
   failure?: Error;
   close(): Promise<void>;
@@ -61,7 +42,7 @@ export interface EmbeddedCopy {
 export async function directCopy(dir: string, signal?: AbortSignal): Promise<EmbeddedCopy> {
   const db = await openPglite(dir);
   try {
-    const described = await describeDatabase(db);
+    const described = await describeContents(db);
     interrupted(signal, 'backup');
     const blob = await db.dumpDataDir('gzip');
     return {
@@ -76,36 +57,19 @@ export async function directCopy(dir: string, signal?: AbortSignal): Promise<Emb
 }
 
 /**
- * A live process serves the folder: its broker has the worker copy it between transactions and
- * streams the tarball here. The counts come from that very tarball, opened in memory once whole,
- * which also proves the copy opens as a database.
+ * A live process serves the folder: its broker has the worker count the rows and copy the data
+ * directory in one turn between transactions, and streams the tarball here.
  */
 export async function ownerCopy(owner: { pid: number; port: number }, dir: string): Promise<EmbeddedCopy> {
   const { requestOwnerCopy } = await import('../../db/embedded/dump.js');
-  const chunks: Buffer[] = [];
-  const source = requestOwnerCopy(owner, dir);
-  const data = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback(null, chunk);
-    },
-  });
+  const { data, contents } = requestOwnerCopy(owner, dir);
   const copy: EmbeddedCopy = {
     data,
-    async describe() {
-      const db = await openPglite(undefined, new Blob(chunks));
-      try {
-        return await describeDatabase(db);
-      } finally {
-        await db.close().catch(() => {});
-      }
-    },
-    close: async () => void source.destroy(),
+    describe: () => contents,
+    close: async () => void data.destroy(),
   };
-  source.once('error', (error) => {
+  data.once('error', (error) => {
     copy.failure = error;
-    data.destroy(error);
   });
-  source.pipe(data);
   return copy;
 }

@@ -2,18 +2,12 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { tableCounts } from '../../db/embedded/contents.js';
 import type { EmbeddedCopySource } from '../../db/embedded/dump.js';
 import { ConfigError, InterruptedError, OperationError, UnavailableError, UsageError } from '../../errors.js';
 import { decodeStream } from './codec.js';
 import type { BackupKey } from './crypto.js';
-import {
-  directCopy,
-  type EmbeddedCopy,
-  interrupted,
-  openPglite,
-  ownerCopy,
-  tableCounts,
-} from './embedded-copy.js';
+import { directCopy, type EmbeddedCopy, interrupted, openPglite, ownerCopy } from './embedded-copy.js';
 import {
   type BackupManifest,
   type BackupType,
