@@ -14,7 +14,11 @@ export function registerBackupCatalog(backup: Command): void {
       const config = await ctx.config();
       const { listBackups } = await import('../src/ops/backup/index.js');
       const { printBackupList } = await import('../src/ui/backup-report.js');
-      printBackupList(ctx, await listBackups(config, ctx.options.target as string | undefined));
+      const { withSpinner } = await import('../src/ui/spinner.js');
+      const backups = await withSpinner(ctx.terminal, 'reading the backup catalog', () =>
+        listBackups(config, ctx.options.target as string | undefined),
+      );
+      printBackupList(ctx, backups);
     });
   backup
     .command('verify')
@@ -31,13 +35,16 @@ export function registerBackupCatalog(backup: Command): void {
       const config = await ctx.config();
       const { verifyBackupById } = await import('../src/ops/backup/index.js');
       const { printVerify } = await import('../src/ui/backup-report.js');
-      const report = await verifyBackupById(config, {
-        target: o.target as string | undefined,
-        id,
-        deep: Boolean(o.deep),
-        jobs: o.jobs as number,
-        pgBin: o.pgBin as string | undefined,
-      });
+      const { withSpinner } = await import('../src/ui/spinner.js');
+      const report = await withSpinner(ctx.terminal, `verifying ${id}`, () =>
+        verifyBackupById(config, {
+          target: o.target as string | undefined,
+          id,
+          deep: Boolean(o.deep),
+          jobs: o.jobs as number,
+          pgBin: o.pgBin as string | undefined,
+        }),
+      );
       printVerify(ctx, report);
       if (!report.ok) process.exitCode = ExitCode.failure;
     });

@@ -28,18 +28,20 @@ export function registerCostEstimate(program: Command): void {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, any>;
       const { runCostEstimate } = await import('../src/ops/cost/run.js');
-      const report = await runCostEstimate({
-        workloadFile: o.workload,
-        compareFile: o.compare,
-        sets: o.set,
-        region: command.getOptionValueSource('region') === 'cli' ? o.region : undefined,
-        currency: o.currency,
-        pricesFile: o.prices,
-        refresh: o.refreshPrices ? { outFile: o.pricesOut, signal: ctx.signal } : undefined,
-        measure: o.measure
-          ? { config: await ctx.config(), backupDir: o.backupDir, signal: ctx.signal }
-          : undefined,
-      });
+      const { withSpinner } = await import('../src/ui/spinner.js');
+      const config = o.measure ? await ctx.config() : undefined;
+      const report = await withSpinner(ctx.terminal, 'estimating', () =>
+        runCostEstimate({
+          workloadFile: o.workload,
+          compareFile: o.compare,
+          sets: o.set,
+          region: command.getOptionValueSource('region') === 'cli' ? o.region : undefined,
+          currency: o.currency,
+          pricesFile: o.prices,
+          refresh: o.refreshPrices ? { outFile: o.pricesOut, signal: ctx.signal } : undefined,
+          measure: config ? { config, backupDir: o.backupDir, signal: ctx.signal } : undefined,
+        }),
+      );
       if (ctx.terminal.json) {
         const { writeJson } = await import('../src/ui/json.js');
         writeJson({ ok: true, ...report });

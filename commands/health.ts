@@ -27,15 +27,18 @@ export function registerHealth(program: Command): void {
           suggestion: 'Drop --watch in cron and scripts: run mcpops health on a schedule instead.',
         });
       const config = await ctx.config();
-      const [{ checkHealth, runHealth }, { statusExitCode }, ui] = await Promise.all([
+      const [{ checkHealth, runHealth }, { statusExitCode }, ui, { withSpinner }] = await Promise.all([
         import('../src/ops/health/run.js'),
         import('../src/ops/health/types.js'),
         import('../src/ui/health-report.js'),
+        import('../src/ui/spinner.js'),
       ]);
       const request = { only: o.only, skip: o.skip, hostChecks: Boolean(o.hostChecks) };
       if (watch !== undefined)
         return ui.watchHealth(ctx, watch, ctx.signal, () => checkHealth(config, request));
-      const { report, alerts } = await runHealth(config, request);
+      const { report, alerts } = await withSpinner(ctx.terminal, 'checking health', () =>
+        runHealth(config, request),
+      );
       ui.printHealth(ctx, format, report, alerts);
       process.exitCode = statusExitCode(report.overallStatus);
     });

@@ -31,7 +31,11 @@ export function registerRestore(program: Command): void {
       const render = await import('../src/ui/restore-report.js');
       const from = (o.from as string | undefined) ?? config.backupTarget;
       if (o.list) {
-        render.printContents(ctx, (await core.loadRestorePlan(config, from, id)).manifest);
+        const { withSpinner } = await import('../src/ui/spinner.js');
+        const plan = await withSpinner(ctx.terminal, 'reading the backup', () =>
+          core.loadRestorePlan(config, from, id),
+        );
+        render.printContents(ctx, plan.manifest);
         return;
       }
       const { confirmAction } = await import('../src/ui/prompt.js');

@@ -51,21 +51,25 @@ export function registerScaleAdvise(program: Command): void {
       const ctx = commandContext(command);
       const o = ctx.options as Record<string, any>;
       const { runScaleAdvise } = await import('../src/ops/scale/run.js');
-      const advice = await runScaleAdvise({
-        metricsFile: o.metrics,
-        replicas: o.replicas,
-        pricesFile: o.prices,
-        region: o.region,
-        sampleMs: o.sampleSeconds * 1000,
-        config: ctx.config,
-        signal: ctx.signal,
-        minReplicas: o.minReplicas,
-        maxReplicas: o.maxReplicas,
-        targetCpu: o.targetCpu,
-        targetConcurrency: o.targetConcurrency,
-        reserveMargin: o.reserveMargin,
-        tier: o.dbTier,
-      });
+      const { withSpinner } = await import('../src/ui/spinner.js');
+      const what = o.metrics ? 'advising' : `sampling live metrics for ${o.sampleSeconds} s`;
+      const advice = await withSpinner(ctx.terminal, what, () =>
+        runScaleAdvise({
+          metricsFile: o.metrics,
+          replicas: o.replicas,
+          pricesFile: o.prices,
+          region: o.region,
+          sampleMs: o.sampleSeconds * 1000,
+          config: ctx.config,
+          signal: ctx.signal,
+          minReplicas: o.minReplicas,
+          maxReplicas: o.maxReplicas,
+          targetCpu: o.targetCpu,
+          targetConcurrency: o.targetConcurrency,
+          reserveMargin: o.reserveMargin,
+          tier: o.dbTier,
+        }),
+      );
       if (ctx.terminal.json) {
         const { writeJson } = await import('../src/ui/json.js');
         writeJson({ ok: true, ...advice });

@@ -13,7 +13,11 @@ export function registerValidateConfig(program: Command): void {
     .action(async (_options, command: Command) => {
       const ctx = commandContext(command);
       const { validateConfig, validationExitCode } = await import('../src/ops/config/validate.js');
-      const report = await validateConfig(await ctx.loadConfig(), { check: Boolean(ctx.options.check) });
+      const { withSpinner } = await import('../src/ui/spinner.js');
+      const loaded = await ctx.loadConfig();
+      const report = await withSpinner(ctx.terminal, 'checking the configuration', () =>
+        validateConfig(loaded, { check: Boolean(ctx.options.check) }),
+      );
       process.exitCode = validationExitCode(report, Boolean(ctx.options.strict));
       if (ctx.terminal.json) {
         const { writeJson } = await import('../src/ui/json.js');

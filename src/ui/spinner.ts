@@ -23,3 +23,23 @@ export function startSpinner(terminal: Terminal, text: string): Spinner {
     stop: () => void spinner.stop(),
   };
 }
+
+/** Work that usually ends within this long shows no spinner at all (no flicker). */
+const SPINNER_DELAY_MS = 300;
+
+/**
+ * Runs `work` with a spinner on stderr while it lasts (from SPINNER_DELAY_MS on, and only where
+ * the terminal animates); the spinner line is cleared before the result is printed.
+ */
+export async function withSpinner<T>(terminal: Terminal, text: string, work: () => Promise<T>): Promise<T> {
+  let spinner: Spinner | undefined;
+  const timer = setTimeout(() => {
+    spinner = startSpinner(terminal, text);
+  }, SPINNER_DELAY_MS);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    spinner?.stop();
+  }
+}

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../support/cli.js';
+import { CLI, runCli } from '../support/cli.js';
 
 const COLUMNS = 100;
 let cwd: string;
@@ -71,6 +72,24 @@ describe.skipIf(!existsSync('/usr/bin/script'))('on a terminal of 100 columns', 
     const shown = lines(await onTerminal(args));
     expect(shown.length).toBeGreaterThan(5);
     expect(shown.filter((line) => line.length > COLUMNS)).toEqual([]);
+  });
+
+  it('a command that waits shows a spinner on the terminal, and none in a pipe', async () => {
+    // A "database" that takes the connection and never answers: health waits out its limit.
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const args = ['health', '--database-url', `postgres://nobody@127.0.0.1:${port}/none`];
+    const env = { MCPOPS_HEALTH_TIMEOUT_MS: '2500' };
+    try {
+      const text = stripVTControlCharacters(await onTerminal(args, { env }));
+      expect(text).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] checking health/);
+      expect(text).toMatch(/CRITICAL/);
+      const piped = await runCli(args, { env: { ...env, CI: '' } });
+      expect(piped.stderr + piped.stdout).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]|checking health/);
+    } finally {
+      silent.close();
+    }
   });
 
   it('the embedded first start shows one progress line with stage, rows and ETA, and no JSON log lines', async () => {
