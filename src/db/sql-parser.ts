@@ -155,11 +155,6 @@ export async function fingerprintSql(sql: string): Promise<string> {
   }
 }
 
-/** Converts a UTF-8 byte offset from a node's `location` into a character offset in `sql`. */
-export function byteToCharOffset(sql: string, byteOffset: number): number {
-  return Buffer.from(sql, 'utf8').subarray(0, byteOffset).toString('utf8').length;
-}
-
 function rejectNul(sql: string): void {
   if (typeof sql !== 'string') throw new TypeError('SQL must be a string');
   const index = sql.indexOf('\0');
