@@ -37,6 +37,7 @@ describe('the layout: which folders may import which', () => {
     ['src/ops', 'src/ui'],
     ['src/db', 'src/ui'],
     ['src/mcp', 'src/ui'],
+    ['src/embeddings', 'src/ui'],
     ['src/config', 'src/ops'],
     ['src/config', 'src/db'],
     ['src/config', 'src/mcp'],
