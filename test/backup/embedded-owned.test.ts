@@ -95,6 +95,15 @@ const listing = async (path: string) =>
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name).slice(path.length + 1));
 
+/** The object is opened once the owner has accepted the request; the copy runs from then on. */
+async function copyStarted(backups: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (!(await listing(join(backups, 'objects'))).some((f) => f.includes('embedded-datadir'))) {
+    if (Date.now() > until) throw new Error('the backup did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function restoreInto(backups: string, folder: string): Promise<void> {
   const restored = await runCli(['restore', 'latest', '--from', backups, '--target', folder, '--json'], {
     env: env(),
@@ -244,11 +253,7 @@ describe('backup of an embedded folder a running serve owns', () => {
       const serve = await startServe();
       const backups = join(work, 'backups-c');
       const cli = startCli(['backup', '--target', backups, '--json'], env());
-      // The object is opened once the owner has accepted the request; the dump runs from then on.
-      const until = Date.now() + 60_000;
-      while (!(await listing(join(backups, 'objects'))).some((f) => f.includes('embedded-datadir')))
-        if (Date.now() > until) throw new Error('the backup did not start');
-        else await new Promise((r) => setTimeout(r, 10));
+      await copyStarted(backups);
       // Past the request's arrival, well inside the checkpoint and tarball (seconds at this size).
       await new Promise((r) => setTimeout(r, 200));
       process.kill(serve.pid, 'SIGKILL');
@@ -284,10 +289,7 @@ describe('Ctrl-C during a backup the owner is copying', () => {
       const serve = await startServe();
       const backups = join(work, 'backups-int');
       const cli = startCli(['backup', '--target', backups, '--json'], env());
-      const until = Date.now() + 60_000;
-      while (!(await listing(join(backups, 'objects'))).some((f) => f.includes('embedded-datadir')))
-        if (Date.now() > until) throw new Error('the backup did not start');
-        else await new Promise((r) => setTimeout(r, 10));
+      await copyStarted(backups);
       const interruptedAt = Date.now();
       cli.child.kill('SIGINT');
       const code = await exitWithin(cli, 30_000);
