@@ -142,7 +142,7 @@ export async function copyObjects(
       ]);
       counts.push(...copied);
       if (decoded.stored.digest() !== object.storedSha256) {
-        throw new OperationError(`${what}: object ${object.key} changed since it was verified`, {
+        throw new OperationError(`${what}: object ${object.key} does not match the SHA-256 in its manifest`, {
           code: 'backup_object_corrupt',
         });
       }

@@ -76,9 +76,12 @@ export async function readPlain(
   for await (const chunk of decoded.plain) chunks.push(chunk as Buffer);
   await decoded.done;
   if (decoded.plainHash.digest() !== object.plainSha256) {
-    throw new OperationError(`restore (${object.kind}): object ${object.key} changed since it was verified`, {
-      code: 'backup_object_corrupt',
-    });
+    throw new OperationError(
+      `restore (${object.kind}): object ${object.key} does not match the SHA-256 in its manifest`,
+      {
+        code: 'backup_object_corrupt',
+      },
+    );
   }
   return Buffer.concat(chunks);
 }

@@ -125,6 +125,9 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
   const onInterrupt = () => stop.abort(new InterruptedError('restore interrupted'));
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
   let cause: unknown;
+  /** What the check of every stored byte found wrong: it names them all, so it is the error to report. */
+  let corrupt: OperationError | undefined;
+  let checked: Promise<void> | undefined;
   const job = <T>(work: () => Promise<T>): Promise<T> =>
     work().catch((error) => {
       cause ??= error;
@@ -149,26 +152,28 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     const storedTotal = objects.reduce((s, o) => s + o.storedSize, 0);
     let totalBytes = objects.reduce((s, o) => s + o.plainSize, 0);
     let bytes = 0;
-    const verified = await verifyBackup(store, manifest, key, {
-      objects,
-      decode: false,
-      jobs: options.jobs,
-      onBytes: (delta) => {
-        bytes += delta;
-        options.onProgress?.({ step: 'verify', bytes, totalBytes: storedTotal });
-      },
-    });
-    const bad = verified.objects.filter((o) => !o.ok);
-    if (bad.length) {
-      throw new OperationError(
-        `verify: ${bad.length} object(s) failed, nothing was restored: ${bad[0].problem}`,
-        {
-          code: 'backup_object_corrupt',
-          suggestion:
-            'Restore another backup (`mcpops backup list`), or run `mcpops backup verify` for the full list.',
-        },
-      );
-    }
+    /** Reads every stored byte against the manifest's SHA-256; throws naming the first bad object. */
+    const checkObjects = async (onBytes?: (delta: number) => void): Promise<void> => {
+      const verified = await verifyBackup(store, manifest, key, {
+        objects,
+        decode: false,
+        jobs: options.jobs,
+        onBytes,
+        signal: stop.signal,
+      });
+      const bad = verified.objects.filter((o) => !o.ok);
+      if (bad.length) {
+        corrupt = new OperationError(
+          `verify: ${bad.length} object(s) failed, nothing was restored: ${bad[0].problem}`,
+          {
+            code: 'backup_object_corrupt',
+            suggestion:
+              'Restore another backup (`mcpops backup list`), or run `mcpops backup verify` for the full list.',
+          },
+        );
+        throw corrupt;
+      }
+    };
     interrupted();
     const pre = objects.find((o) => o.kind === 'pre-data') as ManifestObject;
     const post = objects.find((o) => o.kind === 'post-data') as ManifestObject;
@@ -182,17 +187,30 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
 
     const exists =
       (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database])).rowCount === 1;
+    if (!exists && !create) {
+      throw new UsageError(`target database ${target.database} does not exist`, {
+        code: 'restore_target_missing',
+        suggestion: 'Pass --create to create it.',
+      });
+    }
+    // Into an existing database, every stored byte is checked before anything there is touched.
+    // A database this run creates is dropped on any failure, and each object's hash is checked
+    // again as it loads, before its table commits: there the check runs beside the load (a bad
+    // object still stops the restore within the time the check takes) instead of ahead of it.
+    if (exists) {
+      await checkObjects((delta) => {
+        bytes += delta;
+        options.onProgress?.({ step: 'verify', bytes, totalBytes: storedTotal });
+      });
+      interrupted();
+    }
     const subset = Boolean(options.tables?.length);
     let dataOnly = false;
     if (!exists) {
-      if (!create) {
-        throw new UsageError(`target database ${target.database} does not exist`, {
-          code: 'restore_target_missing',
-          suggestion: 'Pass --create to create it.',
-        });
-      }
       await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(target.database)}`);
       created = true;
+      checked = job(() => checkObjects());
+      checked.catch(() => {});
     } else {
       const probe = await connect(targetUrl, target.where);
       const empty = await isEmpty(probe).finally(() => probe.end().catch(() => {}));
@@ -248,6 +266,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       copied = loaded.copied;
       warnings.push(...loaded.warnings);
     }
+    await checked;
 
     // Rows each table received (psql prints the server's COPY command tags) against the rows the backup counted in its snapshot.
     const tables: RestoreTableCheck[] = data.map((object, i) => {
@@ -268,6 +287,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     };
   } catch (caught) {
     stop.abort(caught);
+    await checked?.catch(() => {});
     if (created) {
       await admin
         .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(target.database)} WITH (FORCE)`)
@@ -283,7 +303,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     if (options.signal?.aborted) {
       throw new InterruptedError(`restore interrupted${left ? `; ${left}` : '; nothing was changed'}`);
     }
-    const error = cause ?? caught;
+    const error = corrupt ?? cause ?? caught;
     const known =
       error instanceof McpopsError
         ? error

@@ -61,6 +61,7 @@ export async function checkObject(
   key: BackupKey | undefined,
   onBytes?: (delta: number) => void,
   decode = true,
+  signal?: AbortSignal,
 ): Promise<void> {
   const entry = await store.stat(object.key);
   const what = `object ${object.key}${object.table ? ` (${object.table})` : ''}`;
@@ -74,7 +75,7 @@ export async function checkObject(
   if (!entry) throw fail('is missing');
   if (entry.size !== object.storedSize)
     throw fail(`has ${entry.size} bytes, the manifest says ${object.storedSize}`);
-  if (!decode) return checkStored(store, object, fail, onBytes);
+  if (!decode) return checkStored(store, object, fail, onBytes, signal);
   const decoded = decodeStream(await store.read(object.key), {
     compression: object.compression,
     key: object.keyId ? key : undefined,
@@ -107,6 +108,7 @@ async function checkStored(
   object: ManifestObject,
   fail: (problem: string, cause?: unknown) => Error,
   onBytes?: (delta: number) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const hash = new HashCounter();
   let head: Buffer | undefined;
@@ -121,8 +123,10 @@ async function checkStored(
           callback();
         },
       }),
+      { signal },
     );
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     throw fail(`cannot be read: ${(error as Error).message}`, error);
   }
   if (hash.bytes !== object.storedSize || hash.digest() !== object.storedSha256)
@@ -142,6 +146,8 @@ export async function verifyBackup(
     jobs?: number;
     /** false: stored bytes only (see checkObject). */
     decode?: boolean;
+    /** Stops the check: no further object is started and the stored reads end (stored-only checks). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<VerifyReport> {
   const started = Date.now();
@@ -152,6 +158,7 @@ export async function verifyBackup(
   let next = 0;
   const worker = async () => {
     while (next < objects.length) {
+      options.signal?.throwIfAborted();
       const index = next++;
       const object = objects[index];
       try {
@@ -164,9 +171,11 @@ export async function verifyBackup(
             options.onBytes?.(delta);
           },
           options.decode ?? true,
+          options.signal,
         );
         checks[index] = { key: object.key, kind: object.kind, table: object.table, ok: true };
       } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
         checks[index] = {
           key: object.key,
           kind: object.kind,
