@@ -1,4 +1,4 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -171,6 +171,37 @@ describe('restore under faults', () => {
     expect([...cli.psqlPids].filter(alive)).toEqual([]);
     expect(await databaseExists(name)).toBe(false);
   }, 60_000);
+
+  it('an object altered in place, into a new database: the check beside the load stops it, exit 2, nothing left', async () => {
+    const manifestFile = (await readdir(join(dir, 'manifests'))).sort().at(-1) as string;
+    const manifest = JSON.parse(await readFile(join(dir, 'manifests', manifestFile), 'utf8'));
+    const largest = manifest.objects
+      .filter((o: { kind: string }) => o.kind === 'table-data')
+      .sort((a: { storedSize: number }, b: { storedSize: number }) => b.storedSize - a.storedSize)[0];
+    const file = join(dir, ...largest.key.split('/'));
+    const original = await readFile(file);
+    const altered = Buffer.from(original);
+    altered[altered.length >> 1] ^= 0xff;
+    await writeFile(file, altered);
+    try {
+      const name = fresh('altered');
+      const cli = startCli(
+        ['restore', 'latest', '--from', dir, '--target', adminUrl(name), '--create', '--json'],
+        env,
+      );
+      const code = await exitWithin(cli, 60_000);
+      expect(code, cli.stderr()).toBe(ExitCode.failure);
+      const error = JSON.parse(cli.stdout()).error;
+      expect(error.code).toBe('backup_object_corrupt');
+      expect(error.message).toMatch(
+        /^verify: 1 object\(s\) failed, nothing was restored: .*does not match its SHA-256/,
+      );
+      expect([...cli.psqlPids].filter(alive)).toEqual([]);
+      expect(await databaseExists(name)).toBe(false);
+    } finally {
+      await writeFile(file, original);
+    }
+  }, 90_000);
 
   it('storage gone mid-restore (folder): exits within 10 s, no psql left, new database dropped', async () => {
     const name = fresh('gone');
