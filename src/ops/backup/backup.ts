@@ -20,6 +20,7 @@ import { bufferSchema, findReusable, type ObjectWriter, storedObjects, writeObje
 import { type Child, findPgTools, libpqEnv, runTool } from './pg-tools.js';
 import { cleanOrphans } from './retention.js';
 import { fingerprintTable, openSnapshot, openSnapshotWorker, type TableInfo } from './snapshot.js';
+import { stopSwitch } from './stop-switch.js';
 import type { BackupStore } from './store-types.js';
 import { mapLimit } from './util.js';
 
@@ -85,11 +86,8 @@ export function stepError(step: string, error: unknown): McpopsError {
 export async function backupServer(options: BackupOptions): Promise<BackupResult> {
   const started = new Date();
   const { store, signal } = options;
-  // One stop switch for every dump of the run: the first failure (or Ctrl-C) ends them all, so
-  // no pg_dump outlives the run with its snapshot open or writes after the cleanup.
-  const stop = new AbortController();
-  const relay = () => stop.abort(signal?.reason);
-  signal?.addEventListener('abort', relay, { once: true });
+  // No pg_dump outlives the run with its snapshot open, or writes after the cleanup.
+  const stop = stopSwitch(signal, () => signal?.reason);
   const children: Child[] = [];
   const snapshot = await openSnapshot(options.url, options.where);
   const workers: pg.Client[] = [];
@@ -132,19 +130,14 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
       children.push(child);
       return child;
     };
-    const stopOnFailure = <T>(work: Promise<T>): Promise<T> =>
-      work.catch((error) => {
-        if (!stop.signal.aborted) stop.abort(error);
-        throw error;
-      });
     /**
      * Waits for a dump and everything fed by it; the first failure stops the run, and this
      * returns only once all of them have settled, so nothing is still writing at the cleanup.
      */
     const whole = async <T extends unknown[]>(...work: { [K in keyof T]: Promise<T[K]> }): Promise<T> => {
-      const settled = await Promise.allSettled(work.map(stopOnFailure));
+      const settled = await Promise.allSettled(work.map((promise) => stop.guard(promise)));
       const failed = settled.find((result) => result.status === 'rejected');
-      if (failed) throw stop.signal.reason ?? failed.reason;
+      if (failed) throw stop.cause ?? failed.reason;
       return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as T;
     };
     const context = {
@@ -213,14 +206,14 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     // Schema and table steps share the snapshot, so they run side by side; all settle before a
     // failure is reported, so nothing is still writing when the cleanup runs.
     const [preResult, tablesResult, postResult] = await Promise.allSettled([
-      stopOnFailure(schemaObject('pre-data')),
-      stopOnFailure(
+      stop.guard(schemaObject('pre-data')),
+      stop.guard(
         mapLimit(snapshot.tables, workers, async (table, client) => {
           if (signal?.aborted) throw new InterruptedError('backup interrupted');
           return tableObject(client, table);
         }),
       ),
-      stopOnFailure(schemaObject('post-data')),
+      stop.guard(schemaObject('post-data')),
     ]);
     const failed = [preResult, tablesResult, postResult].find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -268,7 +261,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
     await removeRunMarker(store, runId).catch(() => {});
     return { manifest, durationMs: Date.now() - started.getTime(), orphansRemoved };
   } catch (error) {
-    if (!stop.signal.aborted) stop.abort(error);
+    stop.stop(error);
     await Promise.all(children.map((child) => child.stop()));
     // Nothing of a failed run may stay: its objects are referenced by no manifest.
     await Promise.all(writer.written.map((key) => store.remove(key).catch(() => {})));
@@ -278,7 +271,7 @@ export async function backupServer(options: BackupOptions): Promise<BackupResult
       ? error
       : stepError('backup', error);
   } finally {
-    signal?.removeEventListener('abort', relay);
+    stop.release();
     await Promise.all(workers.map((w) => w.end().catch(() => {})));
     await snapshot.close();
   }

@@ -9,6 +9,7 @@ import { assertBypassesRowSecurity, assertNoOpenTables } from './restore-securit
 import { type RestoreTableCheck, readPlain } from './restore-steps.js';
 import { completeMark, describe, incompleteMark, isEmpty, withDatabase } from './restore-target.js';
 import { connect } from './snapshot.js';
+import { stopSwitch } from './stop-switch.js';
 import type { BackupStore } from './store-types.js';
 import { keyFor, verifyBackup } from './verify.js';
 
@@ -121,19 +122,11 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
   let incomplete = false;
   let reloading = false;
   // One failure (or Ctrl-C) stops every job: their psql children are ended, not left waiting.
-  const stop = new AbortController();
-  const onInterrupt = () => stop.abort(new InterruptedError('restore interrupted'));
-  options.signal?.addEventListener('abort', onInterrupt, { once: true });
-  let cause: unknown;
+  const stop = stopSwitch(options.signal, () => new InterruptedError('restore interrupted'));
   /** What the check of every stored byte found wrong: it names them all, so it is the error to report. */
   let corrupt: OperationError | undefined;
   let checked: Promise<void> | undefined;
-  const job = <T>(work: () => Promise<T>): Promise<T> =>
-    work().catch((error) => {
-      cause ??= error;
-      stop.abort(error);
-      throw error;
-    });
+  const job = <T>(work: () => Promise<T>): Promise<T> => stop.guard(work());
   try {
     const versionRow = await admin.query<{ n: string }>("SELECT current_setting('server_version_num') AS n");
     const targetMajor = Math.floor(Number(versionRow.rows[0].n) / 10000);
@@ -286,7 +279,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
       durationMs: Date.now() - started,
     };
   } catch (caught) {
-    stop.abort(caught);
+    stop.stop(caught);
     await checked?.catch(() => {});
     if (created) {
       await admin
@@ -303,7 +296,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
     if (options.signal?.aborted) {
       throw new InterruptedError(`restore interrupted${left ? `; ${left}` : '; nothing was changed'}`);
     }
-    const error = corrupt ?? cause ?? caught;
+    const error = corrupt ?? stop.cause ?? caught;
     const known =
       error instanceof McpopsError
         ? error
@@ -313,7 +306,7 @@ export async function restoreServer(options: RestoreOptions): Promise<RestoreRep
           });
     throw left && !created ? withNote(known, left) : known;
   } finally {
-    options.signal?.removeEventListener('abort', onInterrupt);
+    stop.release();
     await admin.end().catch(() => {});
   }
 }
