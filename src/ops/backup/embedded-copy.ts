@@ -13,12 +13,11 @@ type PGliteLike = {
   close(): Promise<void>;
 };
 
-/** PGlite on a folder, or in memory when `dir` is undefined (then from `loadDataDir`). */
-export async function openPglite(dir: string | undefined, loadDataDir?: Blob): Promise<PGliteLike> {
+/** PGlite on a folder (filled from `loadDataDir` when given: a restore). */
+export async function openPglite(dir: string, loadDataDir?: Blob): Promise<PGliteLike> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { vector } = await import('@electric-sql/pglite-pgvector');
-  const options = { extensions: { vector }, ...(loadDataDir ? { loadDataDir } : {}) };
-  const db = dir === undefined ? new PGlite(options) : new PGlite(dir, options);
+  const db = new PGlite(dir, { extensions: { vector }, ...(loadDataDir ? { loadDataDir } : {}) });
   await db.waitReady;
   return db as unknown as PGliteLike;
 }
@@ -31,8 +30,8 @@ export function interrupted(signal: AbortSignal | undefined, what: string): void
 /** A gzip tarball of the data directory and what it holds. */
 export interface EmbeddedCopy {
   data: Readable;
-  /** Server version and row counts of exactly the data in `data`; called once it has ended. */
-  describe(): Promise<EmbeddedContents>;
+  /** Server version and row counts of exactly the data in `data` (settled once `data` has ended). */
+  contents: Promise<EmbeddedContents>;
   /** Why `data` failed, when the copy itself did (rather than the upload). */
   failure?: Error;
   close(): Promise<void>;
@@ -42,12 +41,12 @@ export interface EmbeddedCopy {
 export async function directCopy(dir: string, signal?: AbortSignal): Promise<EmbeddedCopy> {
   const db = await openPglite(dir);
   try {
-    const described = await describeContents(db);
+    const contents = await describeContents(db);
     interrupted(signal, 'backup');
     const blob = await db.dumpDataDir('gzip');
     return {
       data: Readable.fromWeb(blob.stream() as never),
-      describe: async () => described,
+      contents: Promise.resolve(contents),
       close: () => db.close(),
     };
   } catch (error) {
@@ -63,11 +62,7 @@ export async function directCopy(dir: string, signal?: AbortSignal): Promise<Emb
 export async function ownerCopy(owner: { pid: number; port: number }, dir: string): Promise<EmbeddedCopy> {
   const { requestOwnerCopy } = await import('../../db/embedded/dump.js');
   const { data, contents } = requestOwnerCopy(owner, dir);
-  const copy: EmbeddedCopy = {
-    data,
-    describe: () => contents,
-    close: async () => void data.destroy(),
-  };
+  const copy: EmbeddedCopy = { data, contents, close: async () => void data.destroy() };
   data.once('error', (error) => {
     copy.failure = error;
   });

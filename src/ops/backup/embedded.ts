@@ -97,7 +97,7 @@ async function backupFrom(
         : await ownerCopy(source.owner, options.dir);
     const object = await writeObject(writer, copy.data, { kind: 'embedded-datadir', fingerprint: '' });
     interrupted(options.signal, 'backup');
-    const { version, counts } = await copy.describe();
+    const { version, counts } = await copy.contents;
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
       id,
