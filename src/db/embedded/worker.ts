@@ -37,23 +37,23 @@ async function dump(db: PGlite, id: number): Promise<void> {
     await db.exec('CHECKPOINT');
     const tarball = Buffer.from(await (await db.dumpDataDir('gzip')).arrayBuffer());
     for (let at = 0; at < tarball.length; at += DUMP_PIECE)
-      await sendNow({
+      await send({
         type: 'dump-data',
         id,
         data: tarball.subarray(at, at + DUMP_PIECE).toString('base64'),
       });
-    await sendNow({ type: 'dump-end', id, bytes: tarball.length, contents });
+    await send({ type: 'dump-end', id, bytes: tarball.length, contents });
   } catch (error) {
-    send({ type: 'dump-failed', id, message: String((error as Error)?.message ?? error).split('\n')[0] });
+    void send({
+      type: 'dump-failed',
+      id,
+      message: String((error as Error)?.message ?? error).split('\n')[0],
+    });
   }
 }
 
-function send(message: Record<string, unknown>): void {
-  if (process.connected) process.send?.(message);
-}
-
-/** Sends, and resolves once the message has been handed to the channel. */
-function sendNow(message: Record<string, unknown>): Promise<void> {
+/** Sends to the parent; resolves once the message has been handed to the channel. */
+function send(message: Record<string, unknown>): Promise<void> {
   return new Promise((resolve) => {
     if (!process.connected || !process.send) return resolve();
     process.send(message, undefined, {}, () => resolve());
@@ -96,11 +96,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => {});
   const port = Number(server.getServerConn().split(':').pop());
-  send({ type: 'ready', port });
+  void send({ type: 'ready', port });
 }
 
 main().catch((error: NodeJS.ErrnoException) => {
-  send({ type: 'failed', message: String(error?.message ?? error).split('\n')[0], code: error?.code });
+  void send({ type: 'failed', message: String(error?.message ?? error).split('\n')[0], code: error?.code });
   process.exitCode = 1;
   setTimeout(() => process.exit(1), 50);
 });
