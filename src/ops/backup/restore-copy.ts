@@ -6,6 +6,7 @@ import { decodeStored } from './codec.js';
 import type { BackupKey } from './crypto.js';
 import type { ManifestObject } from './manifest.js';
 import { IDENT } from './post-data.js';
+import { corruptObject } from './restore-steps.js';
 import type { BackupStore } from './store-types.js';
 
 /**
@@ -142,9 +143,7 @@ export async function copyObjects(
       ]);
       counts.push(...copied);
       if (decoded.stored.digest() !== object.storedSha256) {
-        throw new OperationError(`${what}: object ${object.key} does not match the SHA-256 in its manifest`, {
-          code: 'backup_object_corrupt',
-        });
+        throw corruptObject(what, object);
       }
     }
     options.signal?.throwIfAborted();

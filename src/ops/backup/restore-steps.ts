@@ -61,6 +61,15 @@ async function drive(session: Session, feed: () => Promise<void>): Promise<void>
   throw (feedResult as PromiseRejectedResult).reason;
 }
 
+/** An object whose stored bytes differ from what its manifest recorded, met while it loads. */
+export function corruptObject(what: string, object: ManifestObject): OperationError {
+  return new OperationError(`${what}: object ${object.key} does not match the SHA-256 in its manifest`, {
+    code: 'backup_object_corrupt',
+    suggestion:
+      'Restore another backup (`mcpops backup list`); `mcpops backup verify <id>` lists every bad object.',
+  });
+}
+
 /** An object's plain bytes in memory (schema sections only: DDL, small), checked against the manifest. */
 export async function readPlain(
   store: BackupStore,
@@ -76,12 +85,7 @@ export async function readPlain(
   for await (const chunk of decoded.plain) chunks.push(chunk as Buffer);
   await decoded.done;
   if (decoded.plainHash.digest() !== object.plainSha256) {
-    throw new OperationError(
-      `restore (${object.kind}): object ${object.key} does not match the SHA-256 in its manifest`,
-      {
-        code: 'backup_object_corrupt',
-      },
-    );
+    throw corruptObject(`restore (${object.kind})`, object);
   }
   return Buffer.concat(chunks);
 }
